@@ -1,0 +1,48 @@
+// The one error type that crosses every boundary (native → services → IPC/HTTP →
+// window). `code` says what kind of failure it is; `file` and `tensor` say where.
+export type StudioErrorCode =
+  | 'BAD_FILE' // the file is not what it claims: truncated, corrupt, unsupported
+  | 'INVALID_ARGUMENT' // the caller asked for something that cannot be done
+  | 'NOT_FOUND'
+  | 'UNSUPPORTED' // valid, but not something this version handles
+  | 'CANCELLED'
+  | 'OUT_OF_MEMORY'
+  | 'ENGINE_CRASHED'
+  | 'INTERNAL';
+
+export interface StudioErrorInfo {
+  code: StudioErrorCode;
+  message: string;
+  file?: string;
+  tensor?: string;
+}
+
+export class StudioError extends Error implements StudioErrorInfo {
+  readonly code: StudioErrorCode;
+  readonly file?: string;
+  readonly tensor?: string;
+
+  constructor(code: StudioErrorCode, message: string, where: { file?: string; tensor?: string } = {}) {
+    super(message);
+    this.name = 'StudioError';
+    this.code = code;
+    this.file = where.file;
+    this.tensor = where.tensor;
+  }
+
+  toJSON(): StudioErrorInfo {
+    return { code: this.code, message: this.message, file: this.file, tensor: this.tensor };
+  }
+
+  static fromJSON(info: StudioErrorInfo): StudioError {
+    return new StudioError(info.code, info.message, { file: info.file, tensor: info.tensor });
+  }
+}
+
+export const isCancelled = (e: unknown): boolean => e instanceof StudioError && e.code === 'CANCELLED';
+
+/** Helpers that build the common errors with the file (and tensor) in the message. */
+export const badFile = (file: string, problem: string, tensor?: string): StudioError =>
+  new StudioError('BAD_FILE', tensor ? `${file}: tensor '${tensor}': ${problem}` : `${file}: ${problem}`, { file, tensor });
+
+export const cancelled = (): StudioError => new StudioError('CANCELLED', 'cancelled');

@@ -1,0 +1,1 @@
+// Placeholder translation unit for targets with no sources on this platform.

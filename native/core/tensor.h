@@ -1,0 +1,33 @@
+// A borrowed view of tensor bytes (memory map or caller buffer) with its element
+// type and shape. The owner keeps the bytes alive for as long as a view is used.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+
+namespace mcs {
+
+struct TensorView {
+  const uint8_t* data = nullptr;
+  uint64_t nbytes = 0;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::string name;  // for error messages
+
+  int64_t numel() const;
+  // Matrix interpretation used by the kernels: the last dimension is the row
+  // (input features of a linear weight), everything before it counts rows.
+  int64_t cols() const { return shape.empty() ? 1 : shape.back(); }
+  int64_t rows() const { return cols() == 0 ? 0 : numel() / cols(); }
+  // Throws unless nbytes == numel * element size and every dim is >= 0.
+  void validate() const;
+};
+
+// Converts `n` elements starting at element `start` to float (F32/F16/BF16 and
+// the integer types). Uses F16C/AVX2 when present; `_ref` is the scalar version.
+void to_f32(const TensorView& t, int64_t start, int64_t n, float* out);
+void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out);
+
+}  // namespace mcs
