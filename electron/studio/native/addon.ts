@@ -33,33 +33,18 @@ export interface NativeJobOptions {
   reference?: boolean;
 }
 
-export interface NativeTensorStats {
-  count: number;
-  nonfinite: number;
-  zeros: number;
-  min: number;
-  max: number;
-  absmax: number;
-  mean: number;
-  std: number;
-  kurtosis: number;
-  outlierShare: number;
-  histLo: number;
-  histHi: number;
-  histogram: Float64Array;
-  channelAbsmax: Float32Array;
-}
-
+/**
+ * The addon's exports. Core members are here; each kernel module declares its
+ * own members next to its TypeScript wrapper by augmenting this interface
+ * (`declare module '../native/addon.js' { interface NativeAddon { ... } }`),
+ * so modules never edit one shared list.
+ */
 export interface NativeAddon {
   MappedFile: new (path: string) => NativeMappedFile;
   CancelToken: new () => NativeCancelToken;
   systemInfo(): { simd: string; avx2: boolean; threads: number };
   setThreads(n: number): void;
   setSimd(enabled: boolean): void;
-  tensorStats(
-    t: NativeTensor,
-    opts?: NativeJobOptions & { bins?: number; outlierSigma?: number; perChannel?: boolean },
-  ): Promise<NativeTensorStats>;
 }
 
 const ADDON_FILE = join('build', 'Release', 'mcs_native.node');

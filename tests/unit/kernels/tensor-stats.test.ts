@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import '../../../electron/studio/inspect/tensor-stats.js';
 import { native } from '../../../electron/studio/native/addon.js';
 import { gaussian, relClose, withOutliers } from '../../helpers/tensors.js';
 
