@@ -47,33 +47,11 @@ void min_max(const float* x, float& min, float& max) {
   }
 }
 
-void q4_0(const float* x, uint8_t* out) {
-  block_q4_0 b;
-  const float d = signed_absmax(x) / -8;
-  const float id = d != 0.0f ? 1.0f / d : 0.0f;
-  b.d = f32_to_f16(d);
-  for (int j = 0; j < kQK / 2; ++j) {
-    const int lo = std::min<int>(15, float_to_i8(x[j] * id + 8.5f));
-    const int hi = std::min<int>(15, float_to_i8(x[j + kQK / 2] * id + 8.5f));
-    b.qs[j] = static_cast<uint8_t>(static_cast<uint8_t>(lo) | (static_cast<uint8_t>(hi) << 4));
-  }
-  std::memcpy(out, &b, sizeof b);
-}
-
-void q4_1(const float* x, uint8_t* out) {
-  block_q4_1 b;
-  float min, max;
-  min_max(x, min, max);
-  const float d = (max - min) / 15;
-  const float id = d != 0.0f ? 1.0f / d : 0.0f;
-  b.d = f32_to_f16(d);
-  b.m = f32_to_f16(min);
-  for (int j = 0; j < kQK / 2; ++j) {
-    const int lo = std::min<int>(15, float_to_i8((x[j] - min) * id + 0.5f));
-    const int hi = std::min<int>(15, float_to_i8((x[j + kQK / 2] - min) * id + 0.5f));
-    b.qs[j] = static_cast<uint8_t>(static_cast<uint8_t>(lo) | (static_cast<uint8_t>(hi) << 4));
-  }
-  std::memcpy(out, &b, sizeof b);
+// Element j into qs[j] and element j+16 over it shifted by 4, as ggml ORs the
+// (uint8_t) codes: a code above 15 (never seen with a finite scale) keeps its bits.
+template <typename Block>
+void pack4(const uint8_t* codes, Block& b) {
+  for (int j = 0; j < kQK / 2; ++j) b.qs[j] = static_cast<uint8_t>(codes[j] | (codes[j + kQK / 2] << 4));
 }
 
 // Low nibbles into qs (element j low, j+16 high), bit 4 of element k into bit k of qh.
@@ -87,6 +65,31 @@ void pack5(const uint8_t* codes, Block& b) {
     qh |= uint32_t((hi & 0x10u) >> 4) << (j + kQK / 2);
   }
   std::memcpy(b.qh, &qh, 4);  // little-endian, as ggml's memcpy of a uint32_t on x86/ARM
+}
+
+void q4_0(const float* x, uint8_t* out) {
+  block_q4_0 b;
+  const float d = signed_absmax(x) / -8;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  b.d = f32_to_f16(d);
+  uint8_t codes[kQK];
+  for (int j = 0; j < kQK; ++j) codes[j] = static_cast<uint8_t>(std::min<int>(15, float_to_i8(x[j] * id + 8.5f)));
+  pack4(codes, b);
+  std::memcpy(out, &b, sizeof b);
+}
+
+void q4_1(const float* x, uint8_t* out) {
+  block_q4_1 b;
+  float min, max;
+  min_max(x, min, max);
+  const float d = (max - min) / 15;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  b.d = f32_to_f16(d);
+  b.m = f32_to_f16(min);
+  uint8_t codes[kQK];
+  for (int j = 0; j < kQK; ++j) codes[j] = static_cast<uint8_t>(std::min<int>(15, float_to_i8((x[j] - min) * id + 0.5f)));
+  pack4(codes, b);
+  std::memcpy(out, &b, sizeof b);
 }
 
 void q5_0(const float* x, uint8_t* out) {
