@@ -129,6 +129,19 @@ describe('inputs and outputs', () => {
     }
   });
 
+  it('writes into a caller buffer when given one, and checks its size', async () => {
+    const x = rows(4, 256, 8), t = { dtype: 'F32', shape: [4, 256], data: x };
+    const fresh = await quantizeGguf(t, 'Q5_1');
+    const out = Buffer.alloc(fresh.length, 0xee);
+    expect(await quantizeGguf(t, 'Q5_1', { out })).toBe(out);
+    expect(out.equals(fresh)).toBe(true);
+    const y = new Float32Array(2 * 256).fill(NaN);
+    expect(await dequantizeGguf(out, 'Q5_1', [4, 256], { rows: [1, 3], out: y })).toBe(y);
+    expect(same(y, (await dequantizeGguf(out, 'Q5_1', [4, 256])).subarray(256, 768))).toBe(true);
+    await expect(quantizeGguf(t, 'Q5_1', { out: Buffer.alloc(fresh.length - 1) })).rejects.toThrow(/out has 767 bytes, the result needs 768/);
+    await expect(dequantizeGguf(out, 'Q5_1', [4, 256], { out: new Float32Array(1023) })).rejects.toThrow(/the result needs 4096/);
+  });
+
   it('reports progress and can be cancelled', async () => {
     const t = { dtype: 'F32', shape: [2048, 1024], data: gaussian(2048 * 1024, 1) };
     const seen: number[] = [];
