@@ -35,8 +35,8 @@ OutBuffer checked_out_buffer(Napi::Env env, uint64_t bytes, const std::string& w
   try {
     return out_buffer(env, static_cast<size_t>(bytes));
   } catch (const Napi::Error&) {
-    Napi::Error err = Napi::Error::New(env, who + ": cannot allocate " + std::to_string(bytes) +
-                                                " bytes for the result; convert it in row ranges");
+    Napi::Error err = Napi::Error::New(env, who + ": cannot allocate the " + std::to_string(bytes) +
+                                                " bytes of the result; convert it in row ranges");
     err.Set("code", Napi::String::New(env, "ENOMEM"));
     throw err;
   }
