@@ -95,10 +95,10 @@ export async function compressToHfFolder(
         await writer.commit(metadata);
         const report = summarize(model, recipe, plan, target, outcomes, progress.elapsedSeconds);
         const config = JSON.parse(await readFile(join(model.path, 'config.json'), 'utf8'));
-        config.quantization_config =
-          plan.format === 'bitsandbytes'
-            ? bitsandbytesConfig(plan, config.torch_dtype ?? 'float32')
-            : compressedTensorsConfig(plan, globalSparsity(outcomes));
+        if (plan.format === 'bitsandbytes') config.quantization_config = bitsandbytesConfig(plan, config.torch_dtype ?? 'float32');
+        else if (plan.tensors.some((t) => t.prune || t.quantize?.method === 'rtn')) {
+          config.quantization_config = compressedTensorsConfig(plan, globalSparsity(outcomes));
+        }
         await writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
         await copyCompanionFiles(model.path, dir);
         await writeFileAtomic(join(dir, 'compression_report.json'), JSON.stringify(report) + '\n');
