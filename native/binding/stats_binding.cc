@@ -1,4 +1,4 @@
-// tensorStats(tensor, { bins?, outlierSigma?, perChannel?, reference?, signal?, onProgress? })
+// tensorStats(tensor, { bins?, outlierSigma?, perChannel?, histRange?: [lo, hi], reference?, signal?, onProgress? })
 //   → Promise<{ count, nonfinite, zeros, min, max, absmax, mean, std, kurtosis,
 //               outlierShare, histLo, histHi, histogram: Float64Array, channelAbsmax: Float32Array }>
 #include <napi.h>
@@ -66,6 +66,15 @@ Napi::Value tensor_stats(const Napi::CallbackInfo& info) {
     if (auto v = opt_number(o, "outlierSigma")) opt.outlier_sigma = *v;
     if (auto v = opt_bool(o, "perChannel")) opt.per_channel = *v;
     if (auto v = opt_bool(o, "reference")) reference = *v;
+    const Napi::Value range = o.Get("histRange");
+    if (!range.IsUndefined()) {
+      const bool ok = range.IsArray() && range.As<Napi::Array>().Length() == 2 && range.As<Napi::Array>().Get(0u).IsNumber() &&
+                      range.As<Napi::Array>().Get(1u).IsNumber();
+      if (!ok) throw Napi::TypeError::New(env, "histRange must be [low, high]");
+      opt.fixed_range = true;
+      opt.range_lo = range.As<Napi::Array>().Get(0u).As<Napi::Number>().DoubleValue();
+      opt.range_hi = range.As<Napi::Array>().Get(1u).As<Napi::Number>().DoubleValue();
+    }
   }
   return PromiseJob::start(new StatsJob(env, std::move(t), opt, reference, options));
 }

@@ -22,6 +22,14 @@ constexpr int64_t kSegment = 16384;  // elements converted and processed at a ti
 void validate_options(const StatsOptions& opt) {
   MCS_CHECK(opt.bins >= 1 && opt.bins <= (1 << 20), "bins must be between 1 and 1048576");
   MCS_CHECK(opt.outlier_sigma > 0, "outlier sigma must be positive");
+  MCS_CHECK(!opt.fixed_range || (std::isfinite(opt.range_lo) && std::isfinite(opt.range_hi) && opt.range_lo < opt.range_hi),
+            "histogram range must be two finite numbers, low < high");
+}
+
+// The histogram's span: the data's [min, max], or the caller's fixed range.
+void histogram_span(const Moments& m, const StatsOptions& opt, double& lo, double& hi) {
+  lo = opt.fixed_range ? opt.range_lo : m.min;
+  hi = opt.fixed_range ? opt.range_hi : m.max;
 }
 
 // Chan et al. (1979): combine the moments of two disjoint sets.
@@ -63,21 +71,24 @@ TailParams tail_params(const Moments& m, const StatsOptions& opt) {
   TailParams p;
   p.mean = static_cast<float>(m.mean);
   p.bins = opt.bins;
-  p.lo = m.min;
-  const double width = double(m.max) - double(m.min);
+  double lo, hi;
+  histogram_span(m, opt, lo, hi);
+  p.lo = static_cast<float>(lo);
+  const double width = hi - lo;
   p.scale = width > 0 ? static_cast<float>(opt.bins / width) : 0.0f;
   const double var = m.count ? m.m2 / double(m.count) : 0.0;
   p.threshold = static_cast<float>(opt.outlier_sigma * std::sqrt(var));
   return p;
 }
 
-TensorStats finish(const Moments& m, const Tail& tail, std::vector<uint64_t> hist) {
+TensorStats finish(const Moments& m, const Tail& tail, std::vector<uint64_t> hist, const StatsOptions& opt) {
   TensorStats s;
   s.count = m.count;
   s.nonfinite = m.nonfinite;
   s.zeros = m.zeros;
-  s.min = s.hist_lo = m.min;
-  s.max = s.hist_hi = m.max;
+  s.min = m.min;
+  s.max = m.max;
+  histogram_span(m, opt, s.hist_lo, s.hist_hi);
   s.absmax = m.absmax;
   s.mean = m.mean;
   s.histogram = std::move(hist);
@@ -176,7 +187,7 @@ TensorStats tensor_stats(const TensorView& t, const StatsOptions& opt, const Job
     for (size_t b = 0; b < hist.size(); ++b) hist[b] += local_hist[b];
   });
   ctx.progress(2, 2, "statistics");
-  TensorStats s = finish(total, tail, std::move(hist));
+  TensorStats s = finish(total, tail, std::move(hist), opt);
   s.channel_absmax = std::move(channel_absmax);
   return s;
 }
@@ -200,8 +211,6 @@ TensorStats tensor_stats_ref(const TensorView& t, const StatsOptions& opt) {
     sum += v;
     ++s.count;
   }
-  s.hist_lo = s.min;
-  s.hist_hi = s.max;
   s.histogram.assign(static_cast<size_t>(opt.bins), 0);
   if (opt.per_channel && t.shape.size() >= 2) {
     s.channel_absmax.assign(static_cast<size_t>(t.rows()), 0.0f);
@@ -228,6 +237,7 @@ TensorStats tensor_stats_ref(const TensorView& t, const StatsOptions& opt) {
   m.min = static_cast<float>(s.min);
   m.max = static_cast<float>(s.max);
   const TailParams p = tail_params(m, opt);
+  histogram_span(m, opt, s.hist_lo, s.hist_hi);
   int64_t outliers = 0;
   for (float v : x) {
     if (!std::isfinite(v)) continue;

@@ -16,6 +16,11 @@ struct StatsOptions {
   int bins = 256;
   double outlier_sigma = 6.0;  // |x - mean| > sigma * std counts as an outlier
   bool per_channel = true;     // absmax of each row (output channel) when rank >= 2
+  // Histogram over [range_lo, range_hi] instead of [min, max], so two tensors
+  // (before/after quantization) can be overlaid bin for bin. Values outside
+  // land in the edge bins.
+  bool fixed_range = false;
+  double range_lo = 0, range_hi = 0;
 };
 
 struct TensorStats {
@@ -26,7 +31,7 @@ struct TensorStats {
   double mean = 0, std = 0;  // population std
   double kurtosis = 0;       // Pearson: m4 / m2², 3 for a Gaussian
   double outlier_share = 0;
-  double hist_lo = 0, hist_hi = 0;  // histogram covers [min, max] in equal bins
+  double hist_lo = 0, hist_hi = 0;  // histogram covers [min, max] (or the fixed range) in equal bins
   std::vector<uint64_t> histogram;
   std::vector<float> channel_absmax;
 };

@@ -27,6 +27,8 @@ export interface TensorStatsOptions {
   bins?: number;
   outlierSigma?: number;
   perChannel?: boolean;
+  /** Histogram over this fixed [low, high] (to overlay two tensors); default [min, max]. */
+  histRange?: [number, number];
 }
 
 declare module '../native/addon.js' {

@@ -25,12 +25,15 @@ export function plannedBitsPerWeight(t: TensorPlan): number {
   else if (q.method === 'keep') bits = q.dtype ? (q.dtype === 'f32' ? 32 : 16) : srcBits;
   else if (q.method === 'gguf') bits = GGUF_EXPORT_BITS[q.type];
   else if (q.method === 'rtn') {
-    // compressed-tensors: codes packed floor(32/bits) per int32; scale in the model's float type,
-    // zero point (asymmetric) packed like the codes.
-    const codeBits = 32 / Math.floor(32 / q.bits);
-    const scaleBits = Math.min(srcBits, 32);
-    const perScale = q.granularity === 'tensor' ? numel : q.granularity === 'channel' ? cols : (q.group as number);
-    bits = codeBits + scaleBits / perScale + (q.scheme === 'asym' ? codeBits / perScale : 0);
+    // compressed-tensors pack-quantized: codes densely packed into int32 words per row
+    // (ceil(cols·bits/32) words), one scale per row/group in the model's float type,
+    // asymmetric zero points packed along the output dimension.
+    const rows = numel / cols;
+    const scalesPerRow = q.granularity === 'tensor' ? 1 / rows : q.granularity === 'channel' ? 1 : cols / (q.group as number);
+    const scaleBytes = Math.min(srcBits, 32) / 8;
+    let bytes = rows * Math.ceil((cols * q.bits) / 32) * 4 + rows * scalesPerRow * scaleBytes;
+    if (q.scheme === 'asym') bytes += q.granularity === 'tensor' ? 1 : Math.ceil((rows * q.bits) / 32) * 4 * scalesPerRow;
+    bits = (bytes * 8) / numel;
   } else {
     // NF4/FP4: 4-bit codes; absmax per 64 as f32, or (double quant) 8-bit codes with an f32 per 256 blocks.
     bits = q.doubleQuant ? 4 + 8 / 64 + 32 / (64 * 256) : 4 + 32 / 64;

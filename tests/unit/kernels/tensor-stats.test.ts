@@ -104,3 +104,20 @@ describe('tensorStats: bad input is refused with a message', () => {
     f.close();
   });
 });
+
+describe('tensorStats: fixed histogram range', () => {
+  it('bins two tensors over the same range, edges clamped, both paths alike', async () => {
+    const x = new Float32Array([-3, -1, -0.5, 0, 0.25, 0.5, 0.99, 1, 2, 5]);
+    for (const reference of [false, true]) {
+      const s = await addon.tensorStats({ dtype: 'F32', shape: [10], data: x }, { bins: 4, histRange: [-1, 1], reference });
+      expect([s.histLo, s.histHi]).toEqual([-1, 1]);
+      // [-1,-0.5) [-0.5,0) [0,0.5) [0.5,1]; -3 clamps into the first bin, 2 and 5 into the last.
+      expect(Array.from(s.histogram)).toEqual([2, 1, 2, 5]);
+      expect(s.min).toBe(-3);
+    }
+    await expect(addon.tensorStats({ dtype: 'F32', shape: [10], data: x }, { histRange: [1, 1] })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/low < high/),
+    });
+  });
+});

@@ -146,10 +146,11 @@ describe('size estimate', () => {
     expect(q.bitsAfter).toBeCloseTo(8 + 32 / 64, 10);
     const asym = est({ quantize: { method: 'rtn', bits: 4, scheme: 'asym', granularity: 'group', group: 32 } });
     const up = asym.perTensor.find((t) => t.name.endsWith('layers.0.mlp.up_proj.weight'))!;
-    expect(up.bitsAfter).toBeCloseTo(4 + 32 / 32 + 4 / 32, 10);
-    // 3-bit codes pack 10 per int32.
+    // 172 rows → zero points packed 8 per int32 along the rows: ceil(172·4/32) = 22 words per group.
+    expect(up.bitsAfter).toBeCloseTo(4 + 32 / 32 + (22 * 32 * 2) / (172 * 64), 10);
+    // 3-bit codes are packed densely: 64 columns · 3 bits = 6 int32 words per row.
     const three = est({ quantize: { method: 'rtn', bits: 3, granularity: 'tensor' } });
-    expect(three.perTensor.find((t) => t.name.endsWith('q_proj.weight'))!.bitsAfter).toBeCloseTo(3.2 + 32 / 4096, 10);
+    expect(three.perTensor.find((t) => t.name.endsWith('q_proj.weight'))!.bitsAfter).toBeCloseTo(3 + 32 / 4096, 10);
   });
 
   it('gives the known bits per weight of NF4, GGUF and 2:4', () => {
