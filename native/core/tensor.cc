@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/fp16.h"
 #include "cpu/cpu_features.h"
+#include "quant/gguf/gguf_blocks.h"
 
 namespace mcs {
 
@@ -27,10 +28,26 @@ void TensorView::validate() const {
     if (d != 0 && n > INT64_MAX / d) fail(who + ": shape overflows");
     n *= d;
   }
-  const uint64_t want = static_cast<uint64_t>(n) * dtype_info(dtype).size;
+  const DTypeInfo& info = dtype_info(dtype);
+  // GGML block types: every row is a whole number of blocks (as in ggml).
+  if (info.block > 1 && cols() % info.block != 0)
+    fail(who + ": rows of " + std::to_string(cols()) + " elements are not a multiple of the " + info.name +
+         " block of " + std::to_string(info.block));
+  const uint64_t blocks = static_cast<uint64_t>(n / info.block);
+  if (blocks > UINT64_MAX / info.size) fail(who + ": shape overflows");
+  const uint64_t want = blocks * info.size;
   if (want != nbytes)
-    fail(who + ": shape needs " + std::to_string(want) + " bytes of " + dtype_info(dtype).name + " but " +
+    fail(who + ": shape needs " + std::to_string(want) + " bytes of " + info.name + " but " +
          std::to_string(nbytes) + " bytes were given");
+}
+
+// Start of element `start`; block types need ranges on block boundaries.
+static const uint8_t* range_start(const TensorView& t, int64_t start, int64_t n) {
+  const DTypeInfo& info = dtype_info(t.dtype);
+  if (info.block > 1 && (start % info.block != 0 || n % info.block != 0))
+    fail("tensor '" + t.name + "': " + info.name + " elements " + std::to_string(start) + ".." +
+         std::to_string(start + n) + " do not start and end on blocks of " + std::to_string(info.block));
+  return t.data + static_cast<uint64_t>(start / info.block) * info.size;
 }
 
 template <typename T>
@@ -43,8 +60,8 @@ static void ints_to_f32(const uint8_t* p, int64_t n, float* out) {
 }
 
 void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out) {
-  const size_t es = dtype_info(t.dtype).size;
-  const uint8_t* p = t.data + static_cast<uint64_t>(start) * es;
+  const uint8_t* p = range_start(t, start, n);
+  if (is_block_type(t.dtype)) return gguf::dequantize_blocks_ref(t.dtype, p, n / dtype_info(t.dtype).block, out);
   switch (t.dtype) {
     case DType::F32: std::memcpy(out, p, static_cast<size_t>(n) * 4); return;
     case DType::F16:
@@ -59,12 +76,17 @@ void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out) {
     case DType::I16: ints_to_f32<int16_t>(p, n, out); return;
     case DType::I32: ints_to_f32<int32_t>(p, n, out); return;
     case DType::I64: ints_to_f32<int64_t>(p, n, out); return;
+    default: fail(std::string("no conversion from ") + dtype_info(t.dtype).name);
   }
 }
 
 void to_f32(const TensorView& t, int64_t start, int64_t n, float* out) {
+  if (is_block_type(t.dtype)) {
+    const uint8_t* p = range_start(t, start, n);
+    return gguf::dequantize_blocks(t.dtype, p, n / dtype_info(t.dtype).block, out);  // picks AVX2 itself
+  }
   if (cpu::use_avx2()) {
-    const uint8_t* p = t.data + static_cast<uint64_t>(start) * dtype_info(t.dtype).size;
+    const uint8_t* p = range_start(t, start, n);
     if (t.dtype == DType::F16) return avx2::f16_to_f32(reinterpret_cast<const uint16_t*>(p), n, out);
     if (t.dtype == DType::BF16) return avx2::bf16_to_f32(reinterpret_cast<const uint16_t*>(p), n, out);
   }

@@ -21,12 +21,14 @@ struct TensorView {
   // (input features of a linear weight), everything before it counts rows.
   int64_t cols() const { return shape.empty() ? 1 : shape.back(); }
   int64_t rows() const { return cols() == 0 ? 0 : numel() / cols(); }
-  // Throws unless nbytes == numel * element size and every dim is >= 0.
+  // Throws unless every dim is >= 0 and nbytes == numel * element size (for
+  // GGML block types: rows are whole blocks and nbytes == blocks * block bytes).
   void validate() const;
 };
 
-// Converts `n` elements starting at element `start` to float (F32/F16/BF16 and
-// the integer types). Uses F16C/AVX2 when present; `_ref` is the scalar version.
+// Converts `n` elements starting at element `start` to float (F32/F16/BF16, the
+// integer types, and the GGML block types, whose ranges must start and end on
+// block boundaries). Uses F16C/AVX2 when present; `_ref` is the scalar version.
 void to_f32(const TensorView& t, int64_t start, int64_t n, float* out);
 void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out);
 

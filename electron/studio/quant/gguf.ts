@@ -1,0 +1,87 @@
+// GGML block quantization (native/quant/gguf): float tensors into the blocks a
+// GGUF file stores (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, byte-identical to llama.cpp's
+// reference quantizers), and any block tensor — k-quants included — back to
+// floats. Both work tensor by tensor, straight from a mapped file.
+import type { BlockDType } from '../models/types.js';
+import { native, type NativeJobOptions, type NativeMappedFile, type NativeTensor } from '../native/addon.js';
+import { runNative, type JobOptions } from '../native/job.js';
+
+export type GgufQuantType = 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1';
+export const GGUF_QUANT_TYPES: readonly GgufQuantType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
+
+export interface GgmlBlockInfo {
+  /** Elements per block. */
+  elements: number;
+  /** Bytes per block. */
+  bytes: number;
+  /** GGUF tensor type id (ggml_type). */
+  ggmlType: number;
+}
+
+/** Block geometry of every GGML block type (ggml-common.h; native/core/dtype.cc has the same). */
+export const GGML_BLOCKS: Readonly<Record<BlockDType, GgmlBlockInfo>> = {
+  Q4_0: { elements: 32, bytes: 18, ggmlType: 2 },
+  Q4_1: { elements: 32, bytes: 20, ggmlType: 3 },
+  Q5_0: { elements: 32, bytes: 22, ggmlType: 6 },
+  Q5_1: { elements: 32, bytes: 24, ggmlType: 7 },
+  Q8_0: { elements: 32, bytes: 34, ggmlType: 8 },
+  Q8_1: { elements: 32, bytes: 36, ggmlType: 9 },
+  Q2_K: { elements: 256, bytes: 84, ggmlType: 10 },
+  Q3_K: { elements: 256, bytes: 110, ggmlType: 11 },
+  Q4_K: { elements: 256, bytes: 144, ggmlType: 12 },
+  Q5_K: { elements: 256, bytes: 176, ggmlType: 13 },
+  Q6_K: { elements: 256, bytes: 210, ggmlType: 14 },
+  Q8_K: { elements: 256, bytes: 292, ggmlType: 15 },
+};
+
+/** Bytes of a tensor of `shape` in `type`; throws when its rows are not whole blocks. */
+export function ggufTensorBytes(type: BlockDType, shape: readonly number[]): number {
+  const { elements, bytes } = GGML_BLOCKS[type];
+  const cols = shape.length ? shape[shape.length - 1] : 1;
+  if (cols % elements !== 0) throw new RangeError(`rows of ${cols} elements are not a multiple of the ${type} block of ${elements}`);
+  return (shape.reduce((a, b) => a * b, 1) / elements) * bytes;
+}
+
+declare module '../native/addon.js' {
+  interface NativeAddon {
+    ggufQuantize(t: NativeTensor, type: GgufQuantType, opts?: NativeJobOptions): Promise<ArrayBuffer>;
+    ggufDequantize(t: NativeTensor, opts?: NativeJobOptions & { rowBegin?: number; rowCount?: number }): Promise<Float32Array>;
+  }
+}
+
+/**
+ * The GGUF blocks of a float tensor (F32, F16, BF16 or F64; rows a multiple of
+ * 32 — see ggufFallbackType for tensors that are not). Multithreaded; rejects
+ * with a StudioError naming the tensor (e.g. a NaN at row r, column c).
+ */
+export async function quantizeGguf(t: NativeTensor, type: GgufQuantType, opts: JobOptions = {}): Promise<Buffer> {
+  const { signal, onProgress } = opts;
+  const blocks = await runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, n), { tensor: t.name });
+  return Buffer.from(blocks);
+}
+
+/** Where block bytes are: in memory, or a byte range of a mapped file. */
+export type GgufBlockSource = ArrayBufferView | ArrayBuffer | { file: NativeMappedFile; offset: number; byteLength: number };
+
+export interface DequantizeOptions extends JobOptions {
+  /** Tensor name for messages. */
+  name?: string;
+  /** Only rows [begin, end) (e.g. a slice of a large embedding). */
+  rows?: [number, number];
+}
+
+/** Floats of a block tensor of `shape` (PyTorch order, rows last-dim long). */
+export function dequantizeGguf(
+  source: GgufBlockSource,
+  type: BlockDType,
+  shape: number[],
+  opts: DequantizeOptions = {},
+): Promise<Float32Array> {
+  const { signal, onProgress, name, rows } = opts;
+  const t: NativeTensor =
+    ArrayBuffer.isView(source) || source instanceof ArrayBuffer
+      ? { dtype: type, shape, name, data: source }
+      : { dtype: type, shape, name, file: source.file, offset: source.offset, byteLength: source.byteLength };
+  const range = rows ? { rowBegin: rows[0], rowCount: rows[1] - rows[0] } : {};
+  return runNative({ signal, onProgress }, (n) => native().ggufDequantize(t, { ...range, ...n }), { tensor: name });
+}

@@ -1,0 +1,62 @@
+// Argument helpers shared by the quantization and pruning bindings: typed
+// arrays of a required element type and length, choices among named options,
+// and mcs::Error → JS Error with `code` for checks done on the JS thread.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "core/error.h"
+#include "quant/error_stats.h"
+
+namespace mcs::binding {
+
+// A typed array argument kept alive (and unmoved: V8 never moves array
+// buffer backing stores) until the job is destroyed on the JS thread.
+template <typename T>
+struct HeldArray {
+  const T* data = nullptr;
+  size_t length = 0;
+  Napi::ObjectReference ref;
+};
+
+// Throws a TypeError unless `value` is a typed array of `type`; `length`
+// (when not SIZE_MAX) must match exactly.
+template <typename T>
+HeldArray<T> typed_array_arg(const Napi::Value& value, napi_typedarray_type type, const char* type_name,
+                             const std::string& what, size_t length = SIZE_MAX) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw Napi::TypeError::New(env, what + " must be a " + type_name);
+  const Napi::TypedArray ta = value.As<Napi::TypedArray>();
+  if (length != SIZE_MAX && ta.ElementLength() != length)
+    throw Napi::TypeError::New(env, what + " must have " + std::to_string(length) + " elements, got " +
+                                        std::to_string(ta.ElementLength()));
+  HeldArray<T> h;
+  h.data = reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+  h.length = ta.ElementLength();
+  h.ref = Napi::Persistent(ta.As<Napi::Object>());
+  return h;
+}
+
+// The JS error a rejected promise would carry, thrown synchronously.
+[[noreturn]] void throw_js(Napi::Env env, const mcs::Error& e);
+
+// Runs a check that throws mcs::Error on the JS thread, rethrowing it as a JS error.
+template <typename F>
+auto js_checked(Napi::Env env, F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const mcs::Error& e) {
+    throw_js(env, e);
+  }
+}
+
+// options[key] among `choices` (or `fallback` when absent); index of the choice.
+int choice_prop(const Napi::Object& o, const char* key, std::initializer_list<const char*> choices, int fallback);
+
+Napi::Object error_stats_js(Napi::Env env, const quant::ErrorStats& s);
+
+}  // namespace mcs::binding

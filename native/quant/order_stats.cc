@@ -1,0 +1,111 @@
+#include "quant/order_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "core/error.h"
+#include "cpu/thread_pool.h"
+#include "quant/span_reader.h"
+
+namespace mcs::quant {
+namespace {
+
+constexpr int64_t kChunk = int64_t(1) << 18;  // elements per parallel work item
+constexpr size_t kBins = size_t(1) << 16;
+
+std::vector<ElementSpan> split(const std::vector<ElementSpan>& spans) {
+  std::vector<ElementSpan> out;
+  for (const ElementSpan& s : spans)
+    for (int64_t off = 0; off < s.n; off += kChunk) out.push_back({s.t, s.start + off, std::min(kChunk, s.n - off)});
+  return out;
+}
+
+// Histogram of (key >> shift) & 0xffff over elements whose key >> 16 == prefix
+// (every element when prefix < 0). Counts are integers: the sum does not depend
+// on how the work was split, so the result is deterministic.
+std::vector<uint64_t> histogram(const std::vector<ElementSpan>& chunks, OrderKey key, int shift, int64_t prefix,
+                                const JobContext& ctx) {
+  std::vector<uint64_t> hist(kBins, 0);
+  std::mutex mu;
+  cpu::parallel_for(chunks.size(), 1, [&](size_t lo, size_t hi) {
+    std::vector<uint64_t> local(kBins, 0);
+    for (size_t c = lo; c < hi; ++c) {
+      ctx.check_cancel();
+      SpanReader r(*chunks[c].t);
+      r.open(chunks[c].start, chunks[c].n);
+      r.for_each([&](const float* x, int64_t, int64_t len) {
+        if (prefix < 0) {
+          for (int64_t i = 0; i < len; ++i) ++local[order_key(x[i], key) >> shift];
+        } else {
+          const uint32_t want = static_cast<uint32_t>(prefix);
+          for (int64_t i = 0; i < len; ++i) {
+            const uint32_t k = order_key(x[i], key);
+            if ((k >> 16) == want) ++local[k & 0xffffu];
+          }
+        }
+      });
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t b = 0; b < kBins; ++b) hist[b] += local[b];
+  });
+  return hist;
+}
+
+// Bin holding rank k; *below = elements in earlier bins.
+size_t find_bin(const std::vector<uint64_t>& hist, int64_t k, int64_t* below) {
+  int64_t acc = 0;
+  for (size_t b = 0; b < hist.size(); ++b) {
+    if (acc + int64_t(hist[b]) > k) {
+      *below = acc;
+      return b;
+    }
+    acc += int64_t(hist[b]);
+  }
+  throw Error(ErrorCode::Internal, "order statistic: rank beyond the element count");
+}
+
+}  // namespace
+
+KthResult select_kth(const std::vector<ElementSpan>& spans, OrderKey key, int64_t k, const JobContext& ctx) {
+  int64_t total = 0;
+  for (const ElementSpan& s : spans) total += s.n;
+  MCS_CHECK(k >= 0 && k < total, "order statistic: rank " + std::to_string(k) + " outside 0.." + std::to_string(total - 1));
+  const std::vector<ElementSpan> chunks = split(spans);
+  int64_t below_hi = 0, below_lo = 0;
+  const size_t hi_bin = find_bin(histogram(chunks, key, 16, -1, ctx), k, &below_hi);
+  const std::vector<uint64_t> low = histogram(chunks, key, 0, int64_t(hi_bin), ctx);
+  const size_t lo_bin = find_bin(low, k - below_hi, &below_lo);
+  KthResult r;
+  r.value = key_value(uint32_t(hi_bin << 16 | lo_bin), key);
+  r.less = below_hi + below_lo;
+  r.equal = int64_t(low[lo_bin]);
+  return r;
+}
+
+double quantile_spans(const std::vector<ElementSpan>& spans, OrderKey key, double q, const JobContext& ctx) {
+  int64_t total = 0;
+  for (const ElementSpan& s : spans) total += s.n;
+  MCS_CHECK(total > 0, "quantile of an empty tensor");
+  const double h = q * double(total - 1);
+  const int64_t k = std::min<int64_t>(int64_t(std::floor(h)), total - 1);
+  const double frac = h - double(k);
+  const KthResult a = select_kth(spans, key, k, ctx);
+  if (frac == 0.0 || k + 1 >= total) return a.value;
+  const double b = (k + 1 < a.less + a.equal) ? a.value : select_kth(spans, key, k + 1, ctx).value;
+  return double(a.value) + frac * (b - double(a.value));
+}
+
+double quantile_inplace(float* v, int64_t n, double q) {
+  MCS_CHECK(n > 0, "quantile of an empty span");
+  const double h = q * double(n - 1);
+  const int64_t k = std::min<int64_t>(int64_t(std::floor(h)), n - 1);
+  const double frac = h - double(k);
+  std::nth_element(v, v + k, v + n);
+  const double a = v[k];
+  if (frac == 0.0 || k + 1 >= n) return a;
+  const double b = *std::min_element(v + k + 1, v + n);
+  return a + frac * (b - a);
+}
+
+}  // namespace mcs::quant
