@@ -4,20 +4,31 @@ import type { InspectResult, TensorDetail, TensorStatsRow } from '../../common/c
 import { StudioError } from '../../common/errors.js';
 import { tensorStats, type TensorStats } from '../inspect/tensor-stats.js';
 import type { JobContext } from '../jobs/job-manager.js';
-import type { TensorEntry } from '../models/types.js';
+import type { BlockDType, TensorEntry } from '../models/types.js';
+import type { NativeTensor } from '../native/addon.js';
+import { GGML_BLOCKS, dequantizeGguf } from '../quant/gguf.js';
 import type { ModelRegistry } from './model-registry.js';
 
-/** Element types the statistics kernel reads directly. */
+/** Element types the statistics kernel reads directly; GGML block types are dequantized first. */
 const READABLE = new Set(['F32', 'F16', 'BF16', 'F64', 'I8', 'U8', 'I16', 'I32', 'I64']);
+const isBlock = (dtype: string): dtype is BlockDType => Object.prototype.hasOwnProperty.call(GGML_BLOCKS, dtype);
 /** More points than this and a chart stops being readable: rows are max-pooled. */
 const MAX_CHANNEL_POINTS = 2048;
 
 export function canInspect(t: TensorEntry): boolean {
-  return READABLE.has(t.dtype);
+  return READABLE.has(t.dtype) || isBlock(t.dtype);
 }
 
-function unreadable(t: TensorEntry): StudioError {
-  return new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available yet ('${t.name}')`, { tensor: t.name });
+/**
+ * The tensor as the statistics kernel takes it: straight from the mapped file,
+ * or (block types) dequantized to F32 in memory — one tensor at a time.
+ */
+async function statsInput(models: ModelRegistry, modelId: string, t: TensorEntry, signal?: AbortSignal): Promise<NativeTensor> {
+  const mapped = models.nativeTensor(modelId, t);
+  if (READABLE.has(t.dtype)) return mapped;
+  if (!isBlock(t.dtype) || !('file' in mapped)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
+  const data = await dequantizeGguf(mapped, t.dtype, t.shape, { name: t.name, signal });
+  return { dtype: 'F32', shape: t.shape, name: t.name, data };
 }
 
 function row(name: string, s: TensorStats): TensorStatsRow {
@@ -41,8 +52,7 @@ export function poolChannels(values: ArrayLike<number>, max = MAX_CHANNEL_POINTS
 
 export async function tensorDetail(models: ModelRegistry, modelId: string, name: string, bins = 128): Promise<TensorDetail> {
   const t = models.tensor(modelId, name);
-  if (!canInspect(t)) throw unreadable(t);
-  const s = await tensorStats(models.nativeTensor(modelId, t), { bins, perChannel: t.shape.length >= 2 });
+  const s = await tensorStats(await statsInput(models, modelId, t), { bins, perChannel: t.shape.length >= 2 });
   return {
     modelId,
     tensor: name,
@@ -56,14 +66,16 @@ export async function inspectModel(models: ModelRegistry, modelId: string, ctx: 
   const all = models.get(modelId).tensors;
   const tensors = all.filter(canInspect);
   const skipped = all.length - tensors.length;
+  const dequantized = tensors.filter((t) => !READABLE.has(t.dtype)).length;
   const bytesTotal = tensors.reduce((a, t) => a + t.byteLength, 0);
   let bytesDone = 0;
   ctx.progress({ stage: 'statistics', itemsTotal: tensors.length, itemsDone: 0, bytesTotal, bytesDone: 0 });
-  if (skipped) ctx.log('warn', `${skipped} tensors are stored in block formats whose statistics are not available yet`);
+  if (skipped) ctx.log('warn', `${skipped} tensors are stored in types the statistics cannot read`);
+  if (dequantized) ctx.log('info', `${dequantized} block-quantized tensors are dequantized to F32 for their statistics`);
   const rows: TensorStatsRow[] = [];
   for (const [i, t] of tensors.entries()) {
     ctx.progress({ item: t.name, itemsDone: i, bytesDone });
-    const s = await tensorStats(models.nativeTensor(modelId, t), {
+    const s = await tensorStats(await statsInput(models, modelId, t, ctx.signal), {
       bins: 8,
       perChannel: false,
       signal: ctx.signal,
