@@ -8,7 +8,7 @@ import { native } from '../native/addon.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { ENGINE_ENV } from '../jobs/engine-protocol.js';
 import { loadRecipe, parseRecipe, saveRecipe } from '../recipes/index.js';
-import { sampleModelPath } from '../resources.js';
+import { sampleModel } from './app-paths.js';
 import { inspectModel, tensorDetail } from './inspect.js';
 import { ModelRegistry, type OpenModelFn } from './model-registry.js';
 import { summarizeModel } from './model-summary.js';
@@ -47,7 +47,11 @@ export function createStudioService(deps: ServiceDeps): StudioService {
       };
     },
     'models.open': (r) => open(r.path),
-    'models.openSample': () => open(sampleModelPath()),
+    'models.openSample': () => {
+      const sample = sampleModel();
+      if (!sample) throw new StudioError('NOT_FOUND', 'the bundled sample model (resources/sample/stories260K) is missing from this installation');
+      return open(sample.path);
+    },
     'models.close': async (r) => ({ closed: models.close(r.modelId) }),
     'models.tensorDetail': (r) => tensorDetail(models, r.modelId, r.tensor, r.bins),
     'recipes.presets': async () => presetInfos(),

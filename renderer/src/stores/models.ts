@@ -37,6 +37,9 @@ export const useModelsStore = defineStore('models', () => {
 
   async function show(model: ModelSummary): Promise<void> {
     const previous = current.value;
+    // Stop the old model's statistics before its files are closed.
+    const oldJob = inspectJob.value;
+    if (oldJob && (oldJob.status === 'running' || oldJob.status === 'queued')) await useJobsStore().cancel(oldJob.jobId).catch(() => {});
     current.value = model;
     stats.value = new Map();
     selected.value = null;
