@@ -1,7 +1,9 @@
-// ggufQuantize(tensor, type, { reference?, signal?, onProgress? }) → Promise<ArrayBuffer>
+// ggufQuantize(tensor, type, { out?, reference?, signal?, onProgress? }) → Promise<ArrayBuffer | out>
 //   GGML blocks of a float tensor (F32/F16/BF16/F64); type Q8_0|Q4_0|Q4_1|Q5_0|Q5_1.
-// ggufDequantize(tensor, { rowBegin?, rowCount?, reference?, signal?, onProgress? }) → Promise<Float32Array>
+// ggufDequantize(tensor, { rowBegin?, rowCount?, out?, reference?, signal?, onProgress? }) → Promise<Float32Array>
 //   floats of a block tensor (any GGML block type), all rows or a row range.
+// `out` (a TypedArray of exactly the result's size) is written in place of a new
+// buffer, so callers can reuse one buffer tensor after tensor.
 #include <napi.h>
 
 #include <algorithm>
@@ -33,52 +35,81 @@ OutBuffer checked_out_buffer(Napi::Env env, uint64_t bytes, const std::string& w
   try {
     return out_buffer(env, static_cast<size_t>(bytes));
   } catch (const Napi::Error&) {
-    Napi::Error err = Napi::Error::New(env, who + ": cannot allocate " + std::to_string(bytes) +
-                                                " bytes for the result; convert it in row ranges");
+    Napi::Error err = Napi::Error::New(env, who + ": cannot allocate the " + std::to_string(bytes) +
+                                                " bytes of the result; convert it in row ranges");
     err.Set("code", Napi::String::New(env, "ENOMEM"));
     throw err;
   }
+}
+
+// The result buffer: the caller's `out` view when given (checked for size), else a new one.
+struct ResultBuffer {
+  OutBuffer buf;
+  Napi::ObjectReference view;  // the caller's view, returned as the result
+};
+
+ResultBuffer result_buffer(Napi::Env env, const Napi::Value& options, uint64_t bytes, const std::string& who,
+                     bool want_float32) {
+  ResultBuffer r;
+  const Napi::Value out = options.IsObject() ? options.As<Napi::Object>().Get("out") : env.Undefined();
+  if (out.IsUndefined() || out.IsNull()) {
+    r.buf = checked_out_buffer(env, bytes, who);
+    return r;
+  }
+  if (!out.IsTypedArray() || (want_float32 && out.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array))
+    throw Napi::TypeError::New(env, std::string("out must be a ") + (want_float32 ? "Float32Array" : "TypedArray or Buffer"));
+  const Napi::TypedArray ta = out.As<Napi::TypedArray>();
+  if (ta.ByteLength() != bytes)
+    throw Napi::RangeError::New(env, who + ": out has " + std::to_string(ta.ByteLength()) + " bytes, the result needs " +
+                                         std::to_string(bytes));
+  Napi::ArrayBuffer ab = ta.ArrayBuffer();
+  r.buf.data = static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset();
+  r.buf.size = bytes;
+  r.buf.ref = Napi::Persistent(ab);
+  r.view = Napi::Persistent(ta.As<Napi::Object>());
+  return r;
 }
 
 std::string who(const HeldTensor& t) { return t.view.name.empty() ? "tensor" : "tensor '" + t.view.name + "'"; }
 
 class QuantizeJob : public PromiseJob {
  public:
-  QuantizeJob(Napi::Env env, HeldTensor t, DType type, OutBuffer out, bool reference, const Napi::Value& options)
+  QuantizeJob(Napi::Env env, HeldTensor t, DType type, ResultBuffer out, bool reference, const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), type_(type), out_(std::move(out)), reference_(reference) {}
 
  protected:
   void Run(const JobContext& ctx) override {
-    gguf::quantize_tensor(t_.view, type_, out_.data, out_.size, reference_, ctx);
+    gguf::quantize_tensor(t_.view, type_, out_.buf.data, out_.buf.size, reference_, ctx);
   }
-  Napi::Value Result(Napi::Env) override { return out_.ref.Value(); }
+  Napi::Value Result(Napi::Env) override { return out_.view.IsEmpty() ? out_.buf.ref.Value() : out_.view.Value(); }
 
  private:
   HeldTensor t_;
   DType type_;
-  OutBuffer out_;
+  ResultBuffer out_;
   bool reference_;
 };
 
 class DequantizeJob : public PromiseJob {
  public:
-  DequantizeJob(Napi::Env env, HeldTensor t, int64_t row0, int64_t rows, OutBuffer out, bool reference,
+  DequantizeJob(Napi::Env env, HeldTensor t, int64_t row0, int64_t rows, ResultBuffer out, bool reference,
                 const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), row0_(row0), rows_(rows), out_(std::move(out)),
         reference_(reference) {}
 
  protected:
   void Run(const JobContext& ctx) override {
-    gguf::dequantize_tensor(t_.view, row0_, rows_, reinterpret_cast<float*>(out_.data), reference_, ctx);
+    gguf::dequantize_tensor(t_.view, row0_, rows_, reinterpret_cast<float*>(out_.buf.data), reference_, ctx);
   }
   Napi::Value Result(Napi::Env env) override {
-    return Napi::Float32Array::New(env, out_.size / 4, out_.ref.Value(), 0);
+    if (!out_.view.IsEmpty()) return out_.view.Value();
+    return Napi::Float32Array::New(env, out_.buf.size / 4, out_.buf.ref.Value(), 0);
   }
 
  private:
   HeldTensor t_;
   int64_t row0_, rows_;
-  OutBuffer out_;
+  ResultBuffer out_;
   bool reference_;
 };
 
@@ -95,7 +126,7 @@ Napi::Value quantize(const Napi::CallbackInfo& info) {
   if (t.view.cols() % 32 != 0)
     throw Napi::TypeError::New(env, who(t) + ": rows of " + std::to_string(t.view.cols()) +
                                         " elements are not a multiple of the " + dtype_info(type).name + " block of 32");
-  OutBuffer out = checked_out_buffer(env, gguf::quantized_bytes(type, t.view.numel()), who(t));
+  ResultBuffer out = result_buffer(env, options, gguf::quantized_bytes(type, t.view.numel()), who(t), false);
   return PromiseJob::start(new QuantizeJob(env, std::move(t), type, std::move(out), reference_opt(options), options));
 }
 
@@ -117,7 +148,7 @@ Napi::Value dequantize(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, who(t) + ": rows " + std::to_string(row0) + "+" + std::to_string(count) +
                                          " are outside its " + std::to_string(rows) + " rows");
   const uint64_t bytes = static_cast<uint64_t>(count) * static_cast<uint64_t>(t.view.cols()) * 4;
-  OutBuffer out = checked_out_buffer(env, bytes, who(t));
+  ResultBuffer out = result_buffer(env, options, bytes, who(t), true);
   return PromiseJob::start(
       new DequantizeJob(env, std::move(t), row0, count, std::move(out), reference_opt(options), options));
 }

@@ -1,6 +1,13 @@
 #include "binding/js_args.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
 
 #include "binding/env_data.h"
 #include "binding/mapped_file_binding.h"
@@ -118,7 +125,27 @@ HeldTensor tensor_arg(const Napi::Value& value, const char* what) {
   return h;
 }
 
+// V8 aborts the whole process when an ArrayBuffer cannot be allocated, so a
+// result larger than half the physical memory is refused with an error first.
+static uint64_t max_out_bytes() {
+#ifdef _WIN32
+  MEMORYSTATUSEX m;
+  m.dwLength = sizeof m;
+  const uint64_t phys = GlobalMemoryStatusEx(&m) ? m.ullTotalPhys : (uint64_t(1) << 34);
+#else
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  const uint64_t phys = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : (uint64_t(1) << 34);
+#endif
+  return phys / 2;
+}
+
 OutBuffer out_buffer(Napi::Env env, size_t bytes) {
+  if (bytes > max_out_bytes()) {
+    Napi::Error err = Napi::Error::New(env, "a result of " + std::to_string(bytes) +
+                                                " bytes is more than half of this machine's memory");
+    err.Set("code", Napi::String::New(env, "ENOMEM"));
+    throw err;
+  }
   OutBuffer out;
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
   out.data = static_cast<uint8_t*>(ab.Data());

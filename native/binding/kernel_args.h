@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
+
+#include "core/dtype.h"
 
 #include "core/error.h"
 #include "quant/error_stats.h"
@@ -58,5 +61,11 @@ auto js_checked(Napi::Env env, F&& fn) -> decltype(fn()) {
 int choice_prop(const Napi::Object& o, const char* key, std::initializer_list<const char*> choices, int fallback);
 
 Napi::Object error_stats_js(Napi::Env env, const quant::ErrorStats& s);
+
+// { dtype, shape, name?, data } over an output buffer, in the form tensor
+// arguments take (so a result can be passed straight to the next kernel):
+// data is a Float32Array for F32, a Uint16Array for F16/BF16, else Uint8Array.
+Napi::Object tensor_js(Napi::Env env, Napi::ArrayBuffer buffer, DType dtype, const std::vector<int64_t>& shape,
+                       const std::string& name);
 
 }  // namespace mcs::binding

@@ -45,8 +45,9 @@ void TensorView::validate() const {
 static const uint8_t* range_start(const TensorView& t, int64_t start, int64_t n) {
   const DTypeInfo& info = dtype_info(t.dtype);
   if (info.block > 1 && (start % info.block != 0 || n % info.block != 0))
-    fail("tensor '" + t.name + "': " + info.name + " elements " + std::to_string(start) + ".." +
-         std::to_string(start + n) + " do not start and end on blocks of " + std::to_string(info.block));
+    fail((t.name.empty() ? std::string("tensor") : "tensor '" + t.name + "'") + ": " + info.name + " elements " +
+         std::to_string(start) + ".." + std::to_string(start + n) + " do not start and end on blocks of " +
+         std::to_string(info.block));
   return t.data + static_cast<uint64_t>(start / info.block) * info.size;
 }
 

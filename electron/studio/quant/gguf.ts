@@ -44,20 +44,24 @@ export function ggufTensorBytes(type: BlockDType, shape: readonly number[]): num
 
 declare module '../native/addon.js' {
   interface NativeAddon {
+    /** Resolves with a new ArrayBuffer, or with `out` when given (exactly the result's size). */
     ggufQuantize(t: NativeTensor, type: GgufQuantType, opts?: NativeJobOptions): Promise<ArrayBuffer>;
-    ggufDequantize(t: NativeTensor, opts?: NativeJobOptions & { rowBegin?: number; rowCount?: number }): Promise<Float32Array>;
+    ggufQuantize<O extends ArrayBufferView>(t: NativeTensor, type: GgufQuantType, opts: NativeJobOptions & { out: O }): Promise<O>;
+    ggufDequantize(t: NativeTensor, opts?: NativeJobOptions & { rowBegin?: number; rowCount?: number; out?: Float32Array }): Promise<Float32Array>;
   }
 }
 
 /**
  * The GGUF blocks of a float tensor (F32, F16, BF16 or F64; rows a multiple of
  * 32 — see ggufFallbackType for tensors that are not). Multithreaded; rejects
- * with a StudioError naming the tensor (e.g. a NaN at row r, column c).
+ * with a StudioError naming the tensor (e.g. a NaN at row r, column c). With
+ * `out` (exactly ggufTensorBytes long) the blocks are written there.
  */
-export async function quantizeGguf(t: NativeTensor, type: GgufQuantType, opts: JobOptions = {}): Promise<Buffer> {
-  const { signal, onProgress } = opts;
-  const blocks = await runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, n), { tensor: t.name });
-  return Buffer.from(blocks);
+export async function quantizeGguf(t: NativeTensor, type: GgufQuantType, opts: JobOptions & { out?: Buffer } = {}): Promise<Buffer> {
+  const { signal, onProgress, out } = opts;
+  const where = { tensor: t.name };
+  if (out) return runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, { ...n, out }), where);
+  return Buffer.from(await runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, n), where));
 }
 
 /** Where block bytes are: in memory, or a byte range of a mapped file. */
@@ -68,6 +72,8 @@ export interface DequantizeOptions extends JobOptions {
   name?: string;
   /** Only rows [begin, end) (e.g. a slice of a large embedding). */
   rows?: [number, number];
+  /** Write into this buffer (exactly rows × cols floats) instead of a new one. */
+  out?: Float32Array;
 }
 
 /** Floats of a block tensor of `shape` (PyTorch order, rows last-dim long). */
@@ -77,11 +83,11 @@ export function dequantizeGguf(
   shape: number[],
   opts: DequantizeOptions = {},
 ): Promise<Float32Array> {
-  const { signal, onProgress, name, rows } = opts;
+  const { signal, onProgress, name, rows, out } = opts;
   const t: NativeTensor =
     ArrayBuffer.isView(source) || source instanceof ArrayBuffer
       ? { dtype: type, shape, name, data: source }
       : { dtype: type, shape, name, file: source.file, offset: source.offset, byteLength: source.byteLength };
   const range = rows ? { rowBegin: rows[0], rowCount: rows[1] - rows[0] } : {};
-  return runNative({ signal, onProgress }, (n) => native().ggufDequantize(t, { ...range, ...n }), { tensor: name });
+  return runNative({ signal, onProgress }, (n) => native().ggufDequantize(t, { ...range, out, ...n }), { tensor: name });
 }

@@ -1,7 +1,7 @@
 // GGUF blocks: fast paths equal the scalar references (any thread count, odd
 // sizes, every input dtype), the TS wrapper, the fallback rule, bad input, and
 // block tensors read through core's to_f32 (tensor statistics).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +129,19 @@ describe('inputs and outputs', () => {
     }
   });
 
+  it('writes into a caller buffer when given one, and checks its size', async () => {
+    const x = rows(4, 256, 8), t = { dtype: 'F32', shape: [4, 256], data: x };
+    const fresh = await quantizeGguf(t, 'Q5_1');
+    const out = Buffer.alloc(fresh.length, 0xee);
+    expect(await quantizeGguf(t, 'Q5_1', { out })).toBe(out);
+    expect(out.equals(fresh)).toBe(true);
+    const y = new Float32Array(2 * 256).fill(NaN);
+    expect(await dequantizeGguf(out, 'Q5_1', [4, 256], { rows: [1, 3], out: y })).toBe(y);
+    expect(same(y, (await dequantizeGguf(out, 'Q5_1', [4, 256])).subarray(256, 768))).toBe(true);
+    await expect(quantizeGguf(t, 'Q5_1', { out: Buffer.alloc(fresh.length - 1) })).rejects.toThrow(/out has 767 bytes, the result needs 768/);
+    await expect(dequantizeGguf(out, 'Q5_1', [4, 256], { out: new Float32Array(1023) })).rejects.toThrow(/the result needs 4096/);
+  });
+
   it('reports progress and can be cancelled', async () => {
     const t = { dtype: 'F32', shape: [2048, 1024], data: gaussian(2048 * 1024, 1) };
     const seen: number[] = [];
@@ -165,6 +178,23 @@ describe('bad input gets a clear error', () => {
     await expect(dequantizeGguf(new Uint8Array(144), 'Q4_K', [2, 128])).rejects.toThrow(/128 elements are not a multiple of the Q4_K block of 256/);
     await expect(dequantizeGguf(new Uint8Array(34), 'Q8_0', [1, 32], { rows: [0, 2] })).rejects.toThrow(/outside its 1 rows/);
     await expect(dequantizeGguf(new Float32Array(1), 'F32' as 'Q8_0', [1])).rejects.toThrow(/F32 is not a GGML block type/);
+  });
+});
+
+describe('a result too large for memory', () => {
+  it('is refused with an error (V8 would abort the process)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcs-gguf-'));
+    try {
+      const path = join(dir, 'sparse.bin');
+      writeFileSync(path, '');
+      truncateSync(path, 84 * 2 ** 28); // 22 GB of Q2_K (sparse) → 275 GB of floats
+      const file = new addon.MappedFile(path);
+      await expect(dequantizeGguf({ file, offset: 0, byteLength: file.size }, 'Q2_K', [2 ** 28, 256], { name: 'huge' }))
+        .rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringMatching(/tensor 'huge'.*row ranges/) });
+      file.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

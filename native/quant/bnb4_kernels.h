@@ -1,0 +1,28 @@
+// Inner loops of NF4/FP4 over one block (see bnb4.h). The AVX2 version gives
+// the same bytes as the portable one.
+#pragma once
+#include <cstdint>
+
+#include "quant/bnb4_codes.h"
+#include "quant/error_stats.h"
+
+namespace mcs::quant {
+
+struct Bnb4Kernels {
+  // max |x|; false when any value is NaN or ±inf.
+  bool (*absmax)(const float* x, int64_t n, float* out);
+  // Packs the codes of x[0..n) (n even except for a tensor's last block) into
+  // (n + 1) / 2 bytes; `inv` = 1 / max(absmax, 1e−38); the error is measured
+  // against value · `recon` (the absmax as a loader will reconstruct it).
+  void (*quantize)(const float* x, int64_t n, Bnb4Type t, float inv, float recon, uint8_t* packed, ErrorStats* err);
+  // out[i] = value[code i] · absmax for codes starting at element 0 of `packed`.
+  void (*dequantize)(const uint8_t* packed, int64_t n, Bnb4Type t, float absmax, float* out);
+};
+
+const Bnb4Kernels& bnb4_kernels();
+const Bnb4Kernels& bnb4_kernels_portable();
+
+// The reciprocal bitsandbytes multiplies by: 1 / absmax, absmax clamped to 1e−38.
+inline float bnb_inverse(float absmax) { return 1.0f / (absmax < 1e-38f ? 1e-38f : absmax); }
+
+}  // namespace mcs::quant

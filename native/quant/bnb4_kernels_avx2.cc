@@ -1,0 +1,165 @@
+// AVX2 NF4/FP4 block kernels (see bnb4_kernels.h): the code is the count of
+// thresholds below the scaled value, as in the portable loop, so the bytes are
+// identical; values come from the code book through in-register table lookups.
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "quant/bnb4_kernels.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace mcs::quant::avx2 {
+namespace {
+
+const Bnb4Kernels& portable() { return bnb4_kernels_portable(); }
+
+inline float hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+  return _mm_cvtss_f32(m);
+}
+
+inline double hsum(__m256d v) {
+  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+inline __m256d add_squares(__m256d acc, __m256 v) {
+  const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+  const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+  return _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc));
+}
+
+// value[code] for 8 codes in 0..15: two 8-entry permutes, chosen by bit 3.
+inline __m256 lookup16(__m256 lo, __m256 hi, __m256i code) {
+  const __m256 a = _mm256_permutevar8x32_ps(lo, code), b = _mm256_permutevar8x32_ps(hi, code);
+  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(code, 28)));
+}
+
+// 8 codes (0..15, one per int32) → 4 bytes, even elements in the high nibble.
+inline void store_nibbles(uint8_t* out, __m256i c) {
+  const __m256i r = _mm256_or_si256(_mm256_slli_epi64(c, 4), _mm256_srli_epi64(c, 32));
+  const __m256i pick = _mm256_setr_epi8(0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,  //
+                                        0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i b = _mm256_shuffle_epi8(r, pick);
+  const uint32_t lo = uint32_t(_mm_cvtsi128_si32(_mm256_castsi256_si128(b))) & 0xffffu;
+  const uint32_t hi = uint32_t(_mm_cvtsi128_si32(_mm256_extracti128_si256(b, 1))) & 0xffffu;
+  const uint32_t w = lo | hi << 16;
+  std::memcpy(out, &w, 4);
+}
+
+bool absmax(const float* x, int64_t n, float* out) {
+  if (n < 8) return portable().absmax(x, n, out);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256i exp_mask = _mm256_set1_epi32(0x7f800000);
+  __m256 m = _mm256_setzero_ps();
+  __m256i bad = _mm256_setzero_si256();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v));
+    bad = _mm256_or_si256(bad, _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(v), exp_mask), exp_mask));
+  }
+  float tail = 0;
+  const bool tail_finite = portable().absmax(x + i, n - i, &tail);
+  *out = std::fmax(hmax(m), tail);
+  return tail_finite && _mm256_testz_si256(bad, bad);
+}
+
+struct Tables {
+  __m256 thr[15];
+  __m256 val_lo, val_hi;   // NF4: value[0..7], value[8..15]; FP4: magnitudes in increasing order
+  __m256i fp4_mag_code;    // FP4: sorted magnitude index → code bits
+  explicit Tables(Bnb4Type t) {
+    const Bnb4Codebook& cb = bnb4_codebook(t);
+    for (int j = 0; j < 15; ++j) thr[j] = _mm256_set1_ps(cb.threshold[j]);
+    if (t == Bnb4Type::NF4) {
+      val_lo = _mm256_loadu_ps(cb.value);
+      val_hi = _mm256_loadu_ps(cb.value + 8);
+    } else {
+      float mags[8];
+      int codes[8];
+      for (int k = 0; k < 8; ++k) {
+        mags[k] = cb.value[kFp4MagnitudeCode[k]];
+        codes[k] = kFp4MagnitudeCode[k];
+      }
+      val_lo = val_hi = _mm256_loadu_ps(mags);
+      fp4_mag_code = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes));
+    }
+  }
+};
+
+// Codes and reconstructed (unscaled) values of 8 scaled values.
+inline void encode8(const Tables& tb, Bnb4Type t, __m256 s, __m256i* code, __m256* value) {
+  __m256i k = _mm256_setzero_si256();
+  if (t == Bnb4Type::NF4) {
+    for (int j = 0; j < 15; ++j) k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(s, tb.thr[j], _CMP_GT_OQ)));
+    *code = k;
+    *value = lookup16(tb.val_lo, tb.val_hi, k);
+    return;
+  }
+  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+  const __m256 a = _mm256_andnot_ps(sign_bit, s);
+  for (int j = 0; j < 7; ++j) k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(a, tb.thr[j], _CMP_GT_OQ)));
+  const __m256 neg = _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_LT_OQ);
+  *code = _mm256_or_si256(_mm256_permutevar8x32_epi32(tb.fp4_mag_code, k),
+                          _mm256_and_si256(_mm256_castps_si256(neg), _mm256_set1_epi32(8)));
+  *value = _mm256_xor_ps(_mm256_permutevar8x32_ps(tb.val_lo, k), _mm256_and_ps(neg, sign_bit));
+}
+
+void quantize(const float* x, int64_t n, Bnb4Type t, float inv, float recon, uint8_t* packed, ErrorStats* err) {
+  const Tables tb(t);
+  const __m256 vinv = _mm256_set1_ps(inv), vrec = _mm256_set1_ps(recon);
+  const __m256 one = _mm256_set1_ps(1.0f), minus_one = _mm256_set1_ps(-1.0f), sign = _mm256_set1_ps(-0.0f);
+  __m256d sq = _mm256_setzero_pd(), se = _mm256_setzero_pd();
+  __m256 maxe = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 s = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(v, vinv), minus_one), one);
+    __m256i code;
+    __m256 value;
+    encode8(tb, t, s, &code, &value);
+    store_nibbles(packed + i / 2, code);
+    const __m256 e = _mm256_sub_ps(v, _mm256_mul_ps(value, vrec));
+    sq = add_squares(sq, v);
+    se = add_squares(se, e);
+    maxe = _mm256_max_ps(maxe, _mm256_andnot_ps(sign, e));
+  }
+  ErrorStats tail;
+  tail.max_abs = std::fmax(err->max_abs, hmax(maxe));
+  portable().quantize(x + i, n - i, t, inv, recon, packed + i / 2, &tail);
+  err->count += i;
+  err->sum_sq += hsum(sq);
+  err->sse += hsum(se);
+  err->merge(tail);
+}
+
+void dequantize(const uint8_t* packed, int64_t n, Bnb4Type t, float absmax, float* out) {
+  const Bnb4Codebook& cb = bnb4_codebook(t);
+  const __m256 lo = _mm256_loadu_ps(cb.value), hi = _mm256_loadu_ps(cb.value + 8), a = _mm256_set1_ps(absmax);
+  const __m256i shifts = _mm256_setr_epi32(4, 0, 4, 0, 4, 0, 4, 0), nibble = _mm256_set1_epi32(0xf);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    int32_t four;
+    std::memcpy(&four, packed + i / 2, 4);
+    const __m128i b = _mm_cvtsi32_si128(four);
+    const __m256i w = _mm256_cvtepu8_epi32(_mm_unpacklo_epi8(b, b));  // b0 b0 b1 b1 …
+    const __m256i code = _mm256_and_si256(_mm256_srlv_epi32(w, shifts), nibble);
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(lookup16(lo, hi, code), a));
+  }
+  portable().dequantize(packed + i / 2, n - i, t, absmax, out + i);
+}
+
+const Bnb4Kernels kAvx2 = {absmax, quantize, dequantize};
+
+}  // namespace
+
+const Bnb4Kernels& bnb4_kernels() { return kAvx2; }
+
+}  // namespace mcs::quant::avx2
