@@ -1,12 +1,13 @@
 // NF4 / FP4 in bitsandbytes' layout (native/quant/bnb4.h).
 //
-// quantizeBnb4(tensor, { type?: 'nf4'|'fp4', blocksize?, doubleQuant?, reference?, signal?, onProgress? })
+// quantizeBnb4(tensor, { type?: 'nf4'|'fp4', blocksize?, doubleQuant?, reference?, signal?, onProgress?,
+//                        out?: { packed?, absmax?, absmaxCodes?, nestedAbsmax? } })
 //   → Promise<{ packed: Uint8Array, codeMap: Float32Array(16), blocksize, metrics,
 //               absmax?: Float32Array                                  (without double quant)
 //               absmaxCodes?: Uint8Array, nestedAbsmax?: Float32Array,
 //               offset?: number, nestedCodeMap?: Float32Array(256), nestedBlocksize? }>  (with it)
 // dequantizeBnb4({ packed, absmax } | { packed, absmaxCodes, nestedAbsmax, offset },
-//                { numel, type?, blocksize?, reference? }) → Promise<Float32Array>
+//                { numel, type?, blocksize?, reference?, out?: Float32Array }) → Promise<Float32Array>
 #include <napi.h>
 
 #include <cstring>
@@ -39,35 +40,35 @@ class QuantizeBnb4Job : public PromiseJob {
   QuantizeBnb4Job(Napi::Env env, HeldTensor t, quant::Bnb4Spec spec, quant::Bnb4Layout l, bool reference,
                   const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), spec_(spec), l_(l), reference_(reference) {
-    packed_ = out_buffer(env, size_t(l.packed_bytes));
+    packed_ = out_array(env, out_option(options, "packed"), napi_uint8_array, size_t(l.packed_bytes), "out.packed");
     if (spec.double_quant) {
-      codes_ = out_buffer(env, size_t(l.blocks));
-      nested_ = out_buffer(env, size_t(l.nested_blocks) * 4);
+      codes_ = out_array(env, out_option(options, "absmaxCodes"), napi_uint8_array, size_t(l.blocks), "out.absmaxCodes");
+      nested_ = out_array(env, out_option(options, "nestedAbsmax"), napi_float32_array, size_t(l.nested_blocks),
+                          "out.nestedAbsmax");
     } else {
-      absmax_ = out_buffer(env, size_t(l.blocks) * 4);
+      absmax_ = out_array(env, out_option(options, "absmax"), napi_float32_array, size_t(l.blocks), "out.absmax");
     }
   }
 
  protected:
   void Run(const JobContext& ctx) override {
-    const quant::Bnb4Outputs out{packed_.data, reinterpret_cast<float*>(absmax_.data), codes_.data,
-                                 reinterpret_cast<float*>(nested_.data), &offset_};
+    const quant::Bnb4Outputs out{packed_.data, absmax_.as<float>(), codes_.data, nested_.as<float>(), &offset_};
     err_ = reference_ ? quant::quantize_bnb4_ref(t_.view, spec_, out) : quant::quantize_bnb4(t_.view, spec_, out, ctx);
   }
 
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("packed", Napi::Uint8Array::New(env, packed_.size, packed_.ref.Value(), 0));
+    o.Set("packed", packed_.value(env));
     o.Set("codeMap", float_array(env, quant::bnb4_codebook(spec_.type).value, 16));
     o.Set("blocksize", double(spec_.blocksize));
     if (spec_.double_quant) {
-      o.Set("absmaxCodes", Napi::Uint8Array::New(env, codes_.size, codes_.ref.Value(), 0));
-      o.Set("nestedAbsmax", Napi::Float32Array::New(env, nested_.size / 4, nested_.ref.Value(), 0));
+      o.Set("absmaxCodes", codes_.value(env));
+      o.Set("nestedAbsmax", nested_.value(env));
       o.Set("offset", double(offset_));
       o.Set("nestedCodeMap", float_array(env, quant::dynamic_map(), 256));
       o.Set("nestedBlocksize", double(quant::kBnbNestedBlock));
     } else {
-      o.Set("absmax", Napi::Float32Array::New(env, absmax_.size / 4, absmax_.ref.Value(), 0));
+      o.Set("absmax", absmax_.value(env));
     }
     o.Set("metrics", error_stats_js(env, err_));
     return o;
@@ -78,7 +79,7 @@ class QuantizeBnb4Job : public PromiseJob {
   quant::Bnb4Spec spec_;
   quant::Bnb4Layout l_;
   bool reference_;
-  OutBuffer packed_, absmax_, codes_, nested_;
+  OutArray packed_, absmax_, codes_, nested_;
   float offset_ = 0;
   quant::ErrorStats err_;
 };
@@ -100,16 +101,17 @@ class DequantizeBnb4Job : public PromiseJob {
                     quant::Bnb4Spec spec, bool reference, const Napi::Value& options)
       : PromiseJob(env, options), packed_(std::move(packed)), absmax_(std::move(absmax)), numel_(numel), spec_(spec),
         reference_(reference) {
-    out_ = out_buffer(env, size_t(numel) * 4);
+    const Napi::Value given = options.IsObject() ? options.As<Napi::Object>().Get("out") : env.Undefined();
+    out_ = out_array(env, given, napi_float32_array, size_t(numel), "out");
   }
 
  protected:
   void Run(const JobContext& ctx) override {
-    float* out = reinterpret_cast<float*>(out_.data);
+    float* out = out_.as<float>();
     if (reference_) quant::dequantize_bnb4_ref(packed_.data, absmax_.data(), numel_, spec_, out);
     else quant::dequantize_bnb4(packed_.data, absmax_.data(), numel_, spec_, out, ctx);
   }
-  Napi::Value Result(Napi::Env env) override { return Napi::Float32Array::New(env, out_.size / 4, out_.ref.Value(), 0); }
+  Napi::Value Result(Napi::Env env) override { return out_.value(env); }
 
  private:
   HeldArray<uint8_t> packed_;
@@ -117,7 +119,7 @@ class DequantizeBnb4Job : public PromiseJob {
   int64_t numel_;
   quant::Bnb4Spec spec_;
   bool reference_;
-  OutBuffer out_;
+  OutArray out_;
 };
 
 Napi::Value dequantize_bnb4(const Napi::CallbackInfo& info) {

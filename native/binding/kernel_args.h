@@ -44,6 +44,27 @@ HeldArray<T> typed_array_arg(const Napi::Value& value, napi_typedarray_type type
   return h;
 }
 
+// An output array: the caller's typed array when one is given (its type and
+// length must match; reusing buffers spares allocation and page faults), else
+// a new V8-allocated one.
+struct OutArray {
+  uint8_t* data = nullptr;
+  size_t length = 0;  // elements
+  napi_typedarray_type type = napi_uint8_array;
+  Napi::ObjectReference given;
+  Napi::Reference<Napi::ArrayBuffer> own;
+  // The typed array to hand back (JS thread only).
+  Napi::Value value(Napi::Env env) const;
+  template <typename T>
+  T* as() const { return reinterpret_cast<T*>(data); }
+};
+
+// `given` may be undefined. `what` names the option in errors.
+OutArray out_array(Napi::Env env, const Napi::Value& given, napi_typedarray_type type, size_t length, const std::string& what);
+
+// options.out[key] (undefined when options or options.out are absent).
+Napi::Value out_option(const Napi::Value& options, const char* key);
+
 // The JS error a rejected promise would carry, thrown synchronously.
 [[noreturn]] void throw_js(Napi::Env env, const mcs::Error& e);
 
@@ -67,5 +88,9 @@ Napi::Object error_stats_js(Napi::Env env, const quant::ErrorStats& s);
 // data is a Float32Array for F32, a Uint16Array for F16/BF16, else Uint8Array.
 Napi::Object tensor_js(Napi::Env env, Napi::ArrayBuffer buffer, DType dtype, const std::vector<int64_t>& shape,
                        const std::string& name);
+Napi::Object tensor_js(Napi::Env env, const OutArray& data, DType dtype, const std::vector<int64_t>& shape,
+                       const std::string& name);
+// The typed array type tensor data of `dtype` comes back as.
+napi_typedarray_type typed_array_type_for(DType dtype);
 
 }  // namespace mcs::binding

@@ -2,10 +2,11 @@
 //
 // magnitudeThreshold(tensors: tensor[], { sparsity, signal?, onProgress? })
 //   → Promise<{ threshold, ties, target, total }>
-// pruneMagnitude(tensor, { sparsity } | { threshold, ties? }, { reference? … })
+// pruneMagnitude(tensor, { sparsity | threshold, ties?, reference?, out?, … })
 //   → Promise<{ tensor, pruned, tiesUsed, zeros, numel, sparsity }>
 // pruneNM(tensor, { n, m, reference? … }) → Promise<{ tensor, pruned, zeros, numel, sparsity }>
-// `tensor` in the results has the input's dtype, shape and name.
+// `tensor` in the results has the input's dtype, shape and name; `out` (Float32Array for
+// F32, Uint16Array for F16/BF16, numel long) receives its data instead of a new array.
 #include <napi.h>
 
 #include <optional>
@@ -20,14 +21,20 @@
 namespace mcs::binding {
 namespace {
 
-Napi::Object stats_js(Napi::Env env, const prune::PruneStats& s, const OutBuffer& out, const TensorView& like) {
+Napi::Object stats_js(Napi::Env env, const prune::PruneStats& s, const OutArray& out, const TensorView& like) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("tensor", tensor_js(env, out.ref.Value(), like.dtype, like.shape, like.name));
+  o.Set("tensor", tensor_js(env, out, like.dtype, like.shape, like.name));
   o.Set("pruned", double(s.pruned));
   o.Set("zeros", double(s.zeros));
   o.Set("numel", double(s.numel));
   o.Set("sparsity", s.sparsity());
   return o;
+}
+
+// The pruned copy: options.out (a Float32Array for F32, Uint16Array for F16/BF16) or a new array.
+OutArray output_for(Napi::Env env, const TensorView& t, const Napi::Value& options) {
+  const Napi::Value given = options.IsObject() ? options.As<Napi::Object>().Get("out") : env.Undefined();
+  return out_array(env, given, typed_array_type_for(t.dtype), size_t(t.numel()), "out");
 }
 
 class ThresholdJob : public PromiseJob {
@@ -77,7 +84,7 @@ class MagnitudeJob : public PromiseJob {
                const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), sparsity_(sparsity), threshold_(threshold), ties_(ties),
         reference_(reference) {
-    out_ = out_buffer(env, size_t(t_.view.nbytes));
+    out_ = output_for(env, t_.view, options);
   }
 
  protected:
@@ -103,7 +110,7 @@ class MagnitudeJob : public PromiseJob {
   float threshold_;
   int64_t ties_, used_ = 0;
   bool reference_;
-  OutBuffer out_;
+  OutArray out_;
   prune::PruneStats st_;
 };
 
@@ -129,7 +136,7 @@ class NmJob : public PromiseJob {
  public:
   NmJob(Napi::Env env, HeldTensor t, prune::NmSpec spec, bool reference, const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), spec_(spec), reference_(reference) {
-    out_ = out_buffer(env, size_t(t_.view.nbytes));
+    out_ = output_for(env, t_.view, options);
   }
 
  protected:
@@ -142,7 +149,7 @@ class NmJob : public PromiseJob {
   HeldTensor t_;
   prune::NmSpec spec_;
   bool reference_;
-  OutBuffer out_;
+  OutArray out_;
   prune::PruneStats st_;
 };
 

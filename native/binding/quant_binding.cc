@@ -2,10 +2,11 @@
 //
 // quantizeInt(tensor, { bits?, symmetric?, granularity?: 'tensor'|'channel'|'group', groupSize?,
 //                       scaleDtype?: 'F32'|'F16'|'BF16', range?: 'minmax'|'percentile'|'mse',
-//                       percentile?, mseGrid?, mseMinRatio?, reference?, signal?, onProgress? })
+//                       percentile?, mseGrid?, mseMinRatio?, reference?, signal?, onProgress?,
+//                       out?: { codes?, scales?, zeroPoints? } })   (arrays to fill instead of new ones)
 //   → Promise<{ codes: Int8Array, scales: Float32Array, zeroPoints: Int32Array,
 //               paramShape: number[], metrics }>
-// dequantizeInt({ codes, scales, zeroPoints }, { shape, granularity?, groupSize?, reference?, ... })
+// dequantizeInt({ codes, scales, zeroPoints }, { shape, granularity?, groupSize?, reference?, out?: Float32Array, ... })
 //   → Promise<Float32Array>
 // quantError(original, reconstructed, { signal?, onProgress? }) → Promise<metrics>
 #include <napi.h>
@@ -59,24 +60,23 @@ class QuantizeIntJob : public PromiseJob {
   QuantizeIntJob(Napi::Env env, HeldTensor t, quant::IntSpec spec, quant::RangeSpec range, quant::IntLayout layout,
                  bool reference, const Napi::Value& options)
       : PromiseJob(env, options), t_(std::move(t)), spec_(spec), range_(range), layout_(layout), reference_(reference) {
-    codes_ = out_buffer(env, size_t(layout.numel));
-    scales_ = out_buffer(env, size_t(layout.num_params) * 4);
-    zeros_ = out_buffer(env, size_t(layout.num_params) * 4);
+    codes_ = out_array(env, out_option(options, "codes"), napi_int8_array, size_t(layout.numel), "out.codes");
+    scales_ = out_array(env, out_option(options, "scales"), napi_float32_array, size_t(layout.num_params), "out.scales");
+    zeros_ = out_array(env, out_option(options, "zeroPoints"), napi_int32_array, size_t(layout.num_params), "out.zeroPoints");
   }
 
  protected:
   void Run(const JobContext& ctx) override {
-    const quant::IntOutputs out{reinterpret_cast<int8_t*>(codes_.data), reinterpret_cast<float*>(scales_.data),
-                                reinterpret_cast<int32_t*>(zeros_.data)};
+    const quant::IntOutputs out{codes_.as<int8_t>(), scales_.as<float>(), zeros_.as<int32_t>()};
     err_ = reference_ ? quant::quantize_int_ref(t_.view, spec_, range_, out)
                       : quant::quantize_int(t_.view, spec_, range_, out, ctx);
   }
 
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("codes", Napi::Int8Array::New(env, codes_.size, codes_.ref.Value(), 0));
-    o.Set("scales", Napi::Float32Array::New(env, scales_.size / 4, scales_.ref.Value(), 0));
-    o.Set("zeroPoints", Napi::Int32Array::New(env, zeros_.size / 4, zeros_.ref.Value(), 0));
+    o.Set("codes", codes_.value(env));
+    o.Set("scales", scales_.value(env));
+    o.Set("zeroPoints", zeros_.value(env));
     o.Set("paramShape", param_shape(env, layout_));
     o.Set("metrics", error_stats_js(env, err_));
     return o;
@@ -88,7 +88,7 @@ class QuantizeIntJob : public PromiseJob {
   quant::RangeSpec range_;
   quant::IntLayout layout_;
   bool reference_;
-  OutBuffer codes_, scales_, zeros_;
+  OutArray codes_, scales_, zeros_;
   quant::ErrorStats err_;
 };
 
@@ -113,17 +113,18 @@ class DequantizeIntJob : public PromiseJob {
                    quant::IntLayout layout, bool reference, const Napi::Value& options)
       : PromiseJob(env, options), codes_(std::move(codes)), scales_(std::move(scales)), zeros_(std::move(zeros)),
         layout_(layout), reference_(reference) {
-    out_ = out_buffer(env, size_t(layout.numel) * 4);
+    const Napi::Value given = options.IsObject() ? options.As<Napi::Object>().Get("out") : env.Undefined();
+    out_ = out_array(env, given, napi_float32_array, size_t(layout.numel), "out");
   }
 
  protected:
   void Run(const JobContext& ctx) override {
     const quant::IntCodes in{codes_.data, scales_.data, zeros_.data};
-    float* out = reinterpret_cast<float*>(out_.data);
+    float* out = out_.as<float>();
     if (reference_) quant::dequantize_int_ref(in, layout_, out);
     else quant::dequantize_int(in, layout_, out, ctx);
   }
-  Napi::Value Result(Napi::Env env) override { return Napi::Float32Array::New(env, out_.size / 4, out_.ref.Value(), 0); }
+  Napi::Value Result(Napi::Env env) override { return out_.value(env); }
 
  private:
   HeldArray<int8_t> codes_;
@@ -131,7 +132,7 @@ class DequantizeIntJob : public PromiseJob {
   HeldArray<int32_t> zeros_;
   quant::IntLayout layout_;
   bool reference_;
-  OutBuffer out_;
+  OutArray out_;
 };
 
 Napi::Value dequantize_int(const Napi::CallbackInfo& info) {

@@ -35,6 +35,31 @@ BitmaskShape sparse24_shape(const TensorView& t) {
   return s;
 }
 
+// One row: the 2 largest magnitudes of each group of 4, in order, and their mask bits.
+template <typename U>
+void compress24_row(const uint8_t* src, int64_t cols, uint8_t* values, uint8_t* mask) {
+  constexpr U kAbs = U(~U(0)) >> 1;
+  uint8_t* out = values;
+  std::memset(mask, 0, size_t((cols + 7) / 8));
+  for (int64_t g = 0; g < cols; g += 4) {
+    U v[4], k[4];
+    std::memcpy(v, src + g * int64_t(sizeof(U)), sizeof v);
+    for (int j = 0; j < 4; ++j) k[j] = v[j] & kAbs;
+    // Branch-free: rank of each element among its 4, the 2 winners found with ctz.
+    unsigned bits = 0;
+    for (int j = 0; j < 4; ++j) {
+      int rank = 0;
+      for (int i = 0; i < 4; ++i) rank += int(k[i] > k[j]) | (int(k[i] == k[j]) & int(i < j));
+      bits |= unsigned(rank < 2) << j;
+    }
+    const int first = __builtin_ctz(bits), second = __builtin_ctz(bits & (bits - 1));
+    std::memcpy(out, &v[first], sizeof(U));
+    std::memcpy(out + sizeof(U), &v[second], sizeof(U));
+    out += 2 * sizeof(U);
+    mask[g >> 3] |= uint8_t(bits << (g & 7));
+  }
+}
+
 void sparse24_compress(const TensorView& t, uint8_t* values, uint8_t* bitmask, const JobContext& ctx) {
   const BitmaskShape s = sparse24_shape(t);
   const int w = s.width;
@@ -44,19 +69,8 @@ void sparse24_compress(const TensorView& t, uint8_t* values, uint8_t* bitmask, c
       const uint8_t* src = t.data + int64_t(r) * s.cols * w;
       uint8_t* val = values + int64_t(r) * (s.cols / 2) * w;
       uint8_t* mask = bitmask + int64_t(r) * s.mask_cols();
-      std::memset(mask, 0, size_t(s.mask_cols()));
-      for (int64_t g = 0; g < s.cols; g += 4) {
-        uint32_t k[4];
-        for (int j = 0; j < 4; ++j) k[j] = key_at(src, g + j, w);
-        for (int j = 0; j < 4; ++j) {
-          int rank = 0;
-          for (int i = 0; i < 4; ++i) rank += k[i] > k[j] || (k[i] == k[j] && i < j);
-          if (rank >= 2) continue;
-          std::memcpy(val, src + (g + j) * w, size_t(w));
-          val += w;
-          mask[(g + j) >> 3] |= uint8_t(1u << ((g + j) & 7));
-        }
-      }
+      if (w == 4) compress24_row<uint32_t>(src, s.cols, val, mask);
+      else compress24_row<uint16_t>(src, s.cols, val, mask);
     }
   });
 }

@@ -29,21 +29,31 @@ void prune_below_portable(const uint8_t* src, int64_t n, int width, uint32_t kt,
   *equal = e;
 }
 
-void prune_nm_portable(const uint8_t* src, int64_t groups, int width, int n, int m, uint8_t* dst, int64_t* zeros) {
-  std::memcpy(dst, src, size_t(groups * m) * size_t(width));
-  uint32_t key[64];
+// Elements as unsigned integers of their width; the magnitude key masks the sign.
+template <typename U>
+void prune_nm_typed(const uint8_t* src, int64_t groups, int n, int m, uint8_t* dst, int64_t* zeros) {
+  constexpr U kAbs = U(~U(0)) >> 1;
+  U key[64], v[64];
   int64_t z = 0;
   for (int64_t g = 0; g < groups; ++g) {
-    const int64_t base = g * m;
-    for (int j = 0; j < m; ++j) key[j] = key_at(src, base + j, width);
+    std::memcpy(v, src + size_t(g * m) * sizeof(U), size_t(m) * sizeof(U));
+    for (int j = 0; j < m; ++j) key[j] = v[j] & kAbs;
+    // Branch-free: random weights make every comparison unpredictable.
     for (int j = 0; j < m; ++j) {
       int rank = 0;  // elements that win over j: larger, or equal and earlier
-      for (int i = 0; i < m; ++i) rank += key[i] > key[j] || (key[i] == key[j] && i < j);
-      if (rank >= n) zero_at(dst, base + j, width);
-      z += rank >= n || key[j] == 0;
+      for (int i = 0; i < m; ++i) rank += int(key[i] > key[j]) | (int(key[i] == key[j]) & int(i < j));
+      const U drop = U(rank >= n);
+      z += int64_t(drop | U(key[j] == 0));
+      v[j] &= U(drop - 1);  // all ones when kept, zero when dropped
     }
+    std::memcpy(dst + size_t(g * m) * sizeof(U), v, size_t(m) * sizeof(U));
   }
   *zeros += z;
+}
+
+void prune_nm_portable(const uint8_t* src, int64_t groups, int width, int n, int m, uint8_t* dst, int64_t* zeros) {
+  if (width == 4) prune_nm_typed<uint32_t>(src, groups, n, m, dst, zeros);
+  else prune_nm_typed<uint16_t>(src, groups, n, m, dst, zeros);
 }
 
 const PruneKernels kPortable = {prune_below_portable, prune_nm_portable};

@@ -15,7 +15,7 @@
 namespace mcs::quant {
 namespace {
 
-constexpr int64_t kChunkElems = int64_t(1) << 16;
+constexpr int64_t kChunkElems = SpanReader::kSegment;  // a chunk is converted once and stays in cache
 
 struct Chunks {
   int64_t blocks_per_chunk, count;
@@ -98,10 +98,9 @@ ErrorStats quantize_bnb4(const TensorView& t, const Bnb4Spec& spec, const Bnb4Ou
       for (size_t c = lo; c < hi; ++c) {
         ctx.check_cancel();
         const auto [b0, b1] = block_range(c);
-        for (int64_t b = b0; b < b1; ++b) {
-          r.open(b * bs, std::min(bs, l.numel - b * bs));
-          finite[c] &= k.absmax(r.data(), r.size(), &absmax[b]);
-        }
+        r.open(b0 * bs, std::min(b1 * bs, l.numel) - b0 * bs);
+        for (int64_t b = b0; b < b1; ++b)
+          finite[c] &= k.absmax(r.data() + (b - b0) * bs, std::min(bs, l.numel - b * bs), &absmax[b]);
       }
     });
     for (int64_t c = 0; c < ch.count; ++c)
@@ -112,18 +111,23 @@ ErrorStats quantize_bnb4(const TensorView& t, const Bnb4Spec& spec, const Bnb4Ou
   std::atomic<int64_t> done{0};
   cpu::parallel_for(size_t(ch.count), 1, [&](size_t lo, size_t hi) {
     SpanReader r(t);
+    std::vector<float> inv(static_cast<size_t>(ch.blocks_per_chunk)), rec(inv.size());
     for (size_t c = lo; c < hi; ++c) {
       ctx.check_cancel();
       const auto [b0, b1] = block_range(c);
+      const int64_t start = b0 * bs, len = std::min(b1 * bs, l.numel) - start;
+      prefetch_span(t, start + len, std::min(len, l.numel - start - len));
+      r.open(start, len);  // a chunk is at most one segment: read once
+      const float* x = r.data();
       for (int64_t b = b0; b < b1; ++b) {
-        r.open(b * bs, std::min(bs, l.numel - b * bs));
         if (!spec.double_quant) {
-          finite[c] &= k.absmax(r.data(), r.size(), &absmax[b]);
+          finite[c] &= k.absmax(x + (b - b0) * bs, std::min(bs, l.numel - b * bs), &absmax[b]);
           out.absmax[b] = absmax[b];
         }
-        const float rec = spec.double_quant ? recon[b] : absmax[b];
-        k.quantize(r.data(), r.size(), spec.type, bnb_inverse(absmax[b]), rec, out.packed + b * bs / 2, &chunk_err[c]);
+        inv[b - b0] = bnb_inverse(absmax[b]);
+        rec[b - b0] = spec.double_quant ? recon[b] : absmax[b];
       }
+      k.quantize(x, len, bs, spec.type, inv.data(), rec.data(), out.packed + start / 2, &chunk_err[c]);
       const int64_t d = done.fetch_add(b1 - b0) + (b1 - b0);
       ctx.progress(double(d), double(l.blocks), "quantize");
     }

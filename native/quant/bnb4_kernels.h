@@ -11,10 +11,12 @@ namespace mcs::quant {
 struct Bnb4Kernels {
   // max |x|; false when any value is NaN or ±inf.
   bool (*absmax)(const float* x, int64_t n, float* out);
-  // Packs the codes of x[0..n) (n even except for a tensor's last block) into
-  // (n + 1) / 2 bytes; `inv` = 1 / max(absmax, 1e−38); the error is measured
-  // against value · `recon` (the absmax as a loader will reconstruct it).
-  void (*quantize)(const float* x, int64_t n, Bnb4Type t, float inv, float recon, uint8_t* packed, ErrorStats* err);
+  // Packs the codes of x[0..n) — consecutive blocks of `blocksize` (the last
+  // may be short; n is even unless it ends the tensor) — into (n + 1) / 2
+  // bytes. Block b is scaled by inv[b] = 1 / max(absmax, 1e−38) and its error
+  // measured against value · recon[b] (the absmax as a loader rebuilds it).
+  void (*quantize)(const float* x, int64_t n, int64_t blocksize, Bnb4Type t, const float* inv, const float* recon,
+                   uint8_t* packed, ErrorStats* err);
   // out[i] = value[code i] · absmax for codes starting at element 0 of `packed`.
   void (*dequantize)(const uint8_t* packed, int64_t n, Bnb4Type t, float absmax, float* out);
 };

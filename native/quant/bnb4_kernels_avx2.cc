@@ -3,6 +3,7 @@
 // identical; values come from the code book through in-register table lookups.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -27,12 +28,6 @@ inline float hmax(__m256 v) {
 inline double hsum(__m256d v) {
   const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
   return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-inline __m256d add_squares(__m256d acc, __m256 v) {
-  const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
-  const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-  return _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc));
 }
 
 // value[code] for 8 codes in 0..15: two 8-entry permutes, chosen by bit 3.
@@ -71,13 +66,19 @@ bool absmax(const float* x, int64_t n, float* out) {
   return tail_finite && _mm256_testz_si256(bad, bad);
 }
 
+// Code search tables: the thresholds padded to 16 (NF4) or 8 (FP4) entries for
+// a branch-free binary search — after it, idx = the number of thresholds
+// below s, exactly what the portable loop counts.
 struct Tables {
-  __m256 thr[15];
-  __m256 val_lo, val_hi;   // NF4: value[0..7], value[8..15]; FP4: magnitudes in increasing order
-  __m256i fp4_mag_code;    // FP4: sorted magnitude index → code bits
+  __m256 thr_lo, thr_hi;  // NF4: thresholds 0..7, 8..15; FP4: the 7 magnitude thresholds in thr_lo
+  __m256 val_lo, val_hi;  // NF4: value[0..7], value[8..15]; FP4: magnitudes in increasing order
+  __m256i fp4_mag_code;   // FP4: sorted magnitude index → code bits
   explicit Tables(Bnb4Type t) {
     const Bnb4Codebook& cb = bnb4_codebook(t);
-    for (int j = 0; j < 15; ++j) thr[j] = _mm256_set1_ps(cb.threshold[j]);
+    float thr[16];
+    for (int j = 0; j < 16; ++j) thr[j] = j < (t == Bnb4Type::NF4 ? 15 : 7) ? cb.threshold[j] : INFINITY;
+    thr_lo = _mm256_loadu_ps(thr);
+    thr_hi = _mm256_loadu_ps(thr + 8);
     if (t == Bnb4Type::NF4) {
       val_lo = _mm256_loadu_ps(cb.value);
       val_hi = _mm256_loadu_ps(cb.value + 8);
@@ -94,47 +95,70 @@ struct Tables {
   }
 };
 
+// One step of the search: idx += step where s > table[idx + step − 1].
+inline __m256i search_step16(const Tables& tb, __m256 s, __m256i idx, int step) {
+  const __m256i probe = _mm256_add_epi32(idx, _mm256_set1_epi32(step - 1));
+  const __m256 t = lookup16(tb.thr_lo, tb.thr_hi, probe);
+  return _mm256_add_epi32(idx, _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(s, t, _CMP_GT_OQ)), _mm256_set1_epi32(step)));
+}
+
+inline __m256i search_step8(const Tables& tb, __m256 a, __m256i idx, int step) {
+  const __m256 t = _mm256_permutevar8x32_ps(tb.thr_lo, _mm256_add_epi32(idx, _mm256_set1_epi32(step - 1)));
+  return _mm256_add_epi32(idx, _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(a, t, _CMP_GT_OQ)), _mm256_set1_epi32(step)));
+}
+
 // Codes and reconstructed (unscaled) values of 8 scaled values.
 inline void encode8(const Tables& tb, Bnb4Type t, __m256 s, __m256i* code, __m256* value) {
   __m256i k = _mm256_setzero_si256();
   if (t == Bnb4Type::NF4) {
-    for (int j = 0; j < 15; ++j) k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(s, tb.thr[j], _CMP_GT_OQ)));
+    for (int step = 8; step >= 1; step >>= 1) k = search_step16(tb, s, k, step);
     *code = k;
     *value = lookup16(tb.val_lo, tb.val_hi, k);
     return;
   }
   const __m256 sign_bit = _mm256_set1_ps(-0.0f);
   const __m256 a = _mm256_andnot_ps(sign_bit, s);
-  for (int j = 0; j < 7; ++j) k = _mm256_sub_epi32(k, _mm256_castps_si256(_mm256_cmp_ps(a, tb.thr[j], _CMP_GT_OQ)));
+  for (int step = 4; step >= 1; step >>= 1) k = search_step8(tb, a, k, step);
   const __m256 neg = _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_LT_OQ);
   *code = _mm256_or_si256(_mm256_permutevar8x32_epi32(tb.fp4_mag_code, k),
                           _mm256_and_si256(_mm256_castps_si256(neg), _mm256_set1_epi32(8)));
   *value = _mm256_xor_ps(_mm256_permutevar8x32_ps(tb.val_lo, k), _mm256_and_ps(neg, sign_bit));
 }
 
-void quantize(const float* x, int64_t n, Bnb4Type t, float inv, float recon, uint8_t* packed, ErrorStats* err) {
+void quantize(const float* x, int64_t n, int64_t blocksize, Bnb4Type t, const float* inv, const float* recon,
+              uint8_t* packed, ErrorStats* err) {
   const Tables tb(t);
-  const __m256 vinv = _mm256_set1_ps(inv), vrec = _mm256_set1_ps(recon);
   const __m256 one = _mm256_set1_ps(1.0f), minus_one = _mm256_set1_ps(-1.0f), sign = _mm256_set1_ps(-0.0f);
   __m256d sq = _mm256_setzero_pd(), se = _mm256_setzero_pd();
   __m256 maxe = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    const __m256 s = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(v, vinv), minus_one), one);
-    __m256i code;
-    __m256 value;
-    encode8(tb, t, s, &code, &value);
-    store_nibbles(packed + i / 2, code);
-    const __m256 e = _mm256_sub_ps(v, _mm256_mul_ps(value, vrec));
-    sq = add_squares(sq, v);
-    se = add_squares(se, e);
-    maxe = _mm256_max_ps(maxe, _mm256_andnot_ps(sign, e));
+  int64_t b = 0;
+  for (; (b + 1) * blocksize <= n; ++b) {  // whole blocks (a multiple of 8 long)
+    const float* xb = x + b * blocksize;
+    const __m256 vinv = _mm256_set1_ps(inv[b]), vrec = _mm256_set1_ps(recon[b]);
+    // float32 sums over runs of 128 values, double across runs (~6 digits).
+    for (int64_t r = 0; r < blocksize; r += 128) {
+      __m256 sq32 = _mm256_setzero_ps(), se32 = _mm256_setzero_ps();
+      for (int64_t i = r; i < std::min<int64_t>(blocksize, r + 128); i += 8) {
+        const __m256 v = _mm256_loadu_ps(xb + i);
+        const __m256 s = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(v, vinv), minus_one), one);
+        __m256i code;
+        __m256 value;
+        encode8(tb, t, s, &code, &value);
+        store_nibbles(packed + (b * blocksize + i) / 2, code);
+        const __m256 e = _mm256_sub_ps(v, _mm256_mul_ps(value, vrec));
+        sq32 = _mm256_fmadd_ps(v, v, sq32);
+        se32 = _mm256_fmadd_ps(e, e, se32);
+        maxe = _mm256_max_ps(maxe, _mm256_andnot_ps(sign, e));
+      }
+      sq = _mm256_add_pd(sq, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(sq32)), _mm256_cvtps_pd(_mm256_extractf128_ps(sq32, 1))));
+      se = _mm256_add_pd(se, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(se32)), _mm256_cvtps_pd(_mm256_extractf128_ps(se32, 1))));
+    }
   }
   ErrorStats tail;
   tail.max_abs = std::fmax(err->max_abs, hmax(maxe));
-  portable().quantize(x + i, n - i, t, inv, recon, packed + i / 2, &tail);
-  err->count += i;
+  const int64_t done = b * blocksize;
+  portable().quantize(x + done, n - done, blocksize, t, inv + b, recon + b, packed + done / 2, &tail);
+  err->count += done;
   err->sum_sq += hsum(sq);
   err->sse += hsum(se);
   err->merge(tail);

@@ -13,13 +13,19 @@ const IntKernels& int_kernels();
 
 namespace {
 
+// Plain comparisons instead of fmin/fmax (library calls): callers check
+// finiteness, so NaN semantics do not matter here.
+inline float min_f(float a, float b) { return b < a ? b : a; }
+inline float max_f(float a, float b) { return b > a ? b : a; }
+inline float clamp_f(float v, float lo, float hi) { return min_f(max_f(v, lo), hi); }
+
 bool minmax_portable(const float* x, int64_t n, float* lo, float* hi) {
   float a = n ? x[0] : 0.0f, b = a;
   bool finite = true;
   for (int64_t i = 0; i < n; ++i) {
     finite &= std::isfinite(x[i]);
-    a = std::fmin(a, x[i]);
-    b = std::fmax(b, x[i]);
+    a = min_f(a, x[i]);
+    b = max_f(b, x[i]);
   }
   *lo = a;
   *hi = b;
@@ -34,12 +40,12 @@ void quantize_portable(const float* x, int64_t n, QParams p, IntGrid g, int8_t* 
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i] / p.scale + p.zero;
     clipped += is_clipped(x[i], p);
-    const float q = round_even(std::fmin(std::fmax(v, qmin), qmax));
+    const float q = round_even(clamp_f(v, qmin, qmax));
     codes[i] = static_cast<int8_t>(q);
     const float e = x[i] - (q - p.zero) * p.scale;
     sum_sq += double(x[i]) * double(x[i]);
     sse += double(e) * double(e);
-    max_abs = std::fmax(max_abs, std::fabs(e));
+    max_abs = max_f(max_abs, std::fabs(e));
   }
   err->count += n;
   err->sum_sq += sum_sq;
@@ -52,7 +58,7 @@ double sse_portable(const float* x, int64_t n, QParams p, IntGrid g) {
   const float qmin = float(g.qmin), qmax = float(g.qmax);
   double sse = 0;
   for (int64_t i = 0; i < n; ++i) {
-    const float q = round_even(std::fmin(std::fmax(x[i] / p.scale + p.zero, qmin), qmax));
+    const float q = round_even(clamp_f(x[i] / p.scale + p.zero, qmin, qmax));
     const float e = x[i] - (q - p.zero) * p.scale;
     sse += double(e) * double(e);
   }
@@ -70,7 +76,7 @@ void compare_portable(const float* x, const float* y, int64_t n, ErrorStats* err
     const float e = x[i] - y[i];
     sum_sq += double(x[i]) * double(x[i]);
     sse += double(e) * double(e);
-    max_abs = std::fmax(max_abs, std::fabs(e));
+    max_abs = max_f(max_abs, std::fabs(e));
   }
   err->count += n;
   err->sum_sq += sum_sq;

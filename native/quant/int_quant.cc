@@ -130,6 +130,7 @@ ErrorStats quantize_int(const TensorView& t, const IntSpec& spec, const RangeSpe
       ErrorStats& err = block_err[b];
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t start = u * plan.unit, n = std::min(plan.unit, l.numel - start);
+        prefetch_span(t, start + n, std::min(plan.unit, l.numel - start - n));
         reader.open(start, n);
         QParams p = global;
         if (l.granularity != Granularity::Tensor) {

@@ -1,7 +1,9 @@
 #include "quant/order_stats.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <mutex>
 
 #include "core/error.h"
@@ -29,9 +31,19 @@ std::vector<uint64_t> histogram(const std::vector<ElementSpan>& chunks, OrderKey
   std::vector<uint64_t> hist(kBins, 0);
   std::mutex mu;
   cpu::parallel_for(chunks.size(), 1, [&](size_t lo, size_t hi) {
-    std::vector<uint64_t> local(kBins, 0);
+    // 32-bit local counts (half the cache footprint), flushed before they could overflow.
+    std::vector<uint32_t> local(kBins, 0);
+    std::vector<uint64_t> wide(kBins, 0);
+    int64_t pending = 0;
+    auto flush = [&] {
+      for (size_t b = 0; b < kBins; ++b) wide[b] += local[b];
+      std::fill(local.begin(), local.end(), 0u);
+      pending = 0;
+    };
     for (size_t c = lo; c < hi; ++c) {
       ctx.check_cancel();
+      if (pending + chunks[c].n > int64_t(UINT32_MAX)) flush();
+      pending += chunks[c].n;
       SpanReader r(*chunks[c].t);
       r.open(chunks[c].start, chunks[c].n);
       r.for_each([&](const float* x, int64_t, int64_t len) {
@@ -41,13 +53,14 @@ std::vector<uint64_t> histogram(const std::vector<ElementSpan>& chunks, OrderKey
           const uint32_t want = static_cast<uint32_t>(prefix);
           for (int64_t i = 0; i < len; ++i) {
             const uint32_t k = order_key(x[i], key);
-            if ((k >> 16) == want) ++local[k & 0xffffu];
+            local[k & 0xffffu] += (k >> 16) == want;  // branch-free: most elements miss
           }
         }
       });
     }
+    flush();
     std::lock_guard<std::mutex> lock(mu);
-    for (size_t b = 0; b < kBins; ++b) hist[b] += local[b];
+    for (size_t b = 0; b < kBins; ++b) hist[b] += wide[b];
   });
   return hist;
 }

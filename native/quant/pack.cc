@@ -34,14 +34,38 @@ Line lines_of(const PackShape& s) {
        std::to_string((1 << (s.bits - 1)) - 1) + ")");
 }
 
-// Word-at-a-time packing of one line; offsets are positions in the line's bit stream.
+// Packing of one line; positions are in the line's little-endian bit stream.
 void pack_line(const int8_t* codes, const PackShape& s, const Line& L, int64_t line, int32_t* out) {
   const int b = s.bits, half = 1 << (b - 1);
-  const int64_t words = packed_words(L.n, b, s.layout);
   const int per_word = 32 / b;
-  const uint32_t mask = (1u << b) - 1;
   const int8_t* c = codes + line * L.code_line;
   int32_t* w = out + line * L.word_line;
+  if (L.code_step == 1 && L.word_step == 1) {
+    // Contiguous row: stream the codes through a 64-bit accumulator.
+    uint32_t bad = 0;
+    uint64_t acc = 0;
+    int filled = 0;
+    int64_t word = 0;
+    for (int64_t i = 0; i < L.n; ++i) {
+      const uint32_t u = uint32_t(int(c[i]) + half);
+      bad |= u >> b;  // non-zero when the code does not fit
+      acc |= uint64_t(u) << filled;
+      filled += b;
+      const bool full = s.layout == PackLayout::Dense ? filled >= 32 : (i % per_word) == per_word - 1;
+      if (full) {
+        w[word++] = int32_t(uint32_t(acc));
+        acc = s.layout == PackLayout::Dense ? acc >> 32 : 0;
+        filled = s.layout == PackLayout::Dense ? filled - 32 : 0;
+      }
+    }
+    if (filled > 0) w[word++] = int32_t(uint32_t(acc));
+    if (bad)
+      for (int64_t i = 0; i < L.n; ++i)
+        if (c[i] < -half || c[i] >= half) fail_code(s, line, i, c[i]);
+    return;
+  }
+  const int64_t words = packed_words(L.n, b, s.layout);
+  const uint32_t mask = (1u << b) - 1;
   for (int64_t j = 0; j < words; ++j) w[j * L.word_step] = 0;
   for (int64_t i = 0; i < L.n; ++i) {
     const int v = c[i * L.code_step];
@@ -67,6 +91,22 @@ void unpack_line(const int32_t* packed, const PackShape& s, const Line& L, int64
   const uint32_t mask = (1u << b) - 1;
   const int32_t* w = packed + line * L.word_line;
   int8_t* c = out + line * L.code_line;
+  if (L.code_step == 1 && L.word_step == 1) {
+    uint64_t acc = 0;
+    int avail = 0;
+    int64_t word = 0;
+    for (int64_t i = 0; i < L.n; ++i) {
+      if (s.layout == PackLayout::Legacy ? (i % per_word) == 0 : avail < b) {
+        if (s.layout == PackLayout::Legacy) acc = 0, avail = 0;
+        acc |= uint64_t(uint32_t(w[word++])) << avail;
+        avail += 32;
+      }
+      c[i] = static_cast<int8_t>(int(acc & mask) - half);
+      acc >>= b;
+      avail -= b;
+    }
+    return;
+  }
   for (int64_t i = 0; i < L.n; ++i) {
     int64_t word, off;
     if (s.layout == PackLayout::Legacy) {

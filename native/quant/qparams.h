@@ -54,8 +54,13 @@ struct QParams {
   float clip_lo = -INFINITY, clip_hi = INFINITY;
 };
 
-// torch.round: half to even (nearbyint under the default rounding mode).
-inline float round_even(float x) { return std::nearbyintf(x); }
+// torch.round: half to even, for |x| ≤ 2^22 (every caller clamps first).
+// Adding and subtracting 1.5·2^23 leaves x rounded to an integer by the FPU's
+// round-to-nearest-even; unlike nearbyintf it is never a library call.
+inline float round_even(float x) {
+  constexpr float kBig = 12582912.0f;  // not folded away: IEEE semantics, no -ffast-math
+  return (x + kBig) - kBig;
+}
 
 inline float round_scale(float s, ScaleType t) {
   switch (t) {
@@ -86,7 +91,7 @@ inline QParams compute_qparams(float lo, float hi, int bits, bool symmetric, Sca
   if (p.scale == 0.0f) p.scale = FLT_EPSILON;
   if (!symmetric) {
     const float zp = static_cast<float>(g.qmin) - lo / p.scale;
-    p.zero = round_even(std::fmin(std::fmax(zp, static_cast<float>(g.qmin)), static_cast<float>(g.qmax)));
+    p.zero = std::nearbyintf(std::fmin(std::fmax(zp, static_cast<float>(g.qmin)), static_cast<float>(g.qmax)));
   }
   return p;
 }

@@ -55,4 +55,14 @@ class SpanReader {
   std::vector<float> buf_;
 };
 
+// Asks for a span's bytes (the next unit's input) while the current one is
+// processed from cache; the next range pass would otherwise wait on memory.
+inline void prefetch_span(const TensorView& t, int64_t start, int64_t n) {
+  if (n <= 0) return;
+  const size_t es = dtype_info(t.dtype).size;
+  const uint8_t* p = t.data + size_t(start) * es;
+  const size_t bytes = std::min<size_t>(size_t(n) * es, size_t(1) << 16);
+  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+}
+
 }  // namespace mcs::quant

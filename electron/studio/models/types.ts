@@ -58,7 +58,8 @@ export type TokenizerSource =
 
 /** Quantization recorded in the model's own files (compressed-tensors, GGUF types, bnb). */
 export interface StoredQuantization {
-  format: 'compressed-tensors' | 'gguf' | 'bitsandbytes' | 'none';
+  /** 'other': a quantization_config of another method (GPTQ, AWQ, FP8…), kept in `details`. */
+  format: 'compressed-tensors' | 'gguf' | 'bitsandbytes' | 'other' | 'none';
   /** The raw quantization_config (HF) or a GGUF file type description. */
   details?: unknown;
 }

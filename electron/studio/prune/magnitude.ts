@@ -25,6 +25,11 @@ export interface PruneResult {
   sparsity: number;
 }
 
+/** Where to write the pruned data instead of a new array: Float32Array for F32, Uint16Array for F16/BF16, numel long. */
+export interface PruneOut {
+  out?: Float32Array | Uint16Array;
+}
+
 export interface MagnitudeThreshold {
   /** The magnitude of the ⌊s·N⌋-th smallest weight. */
   threshold: number;
@@ -40,7 +45,7 @@ declare module '../native/addon.js' {
     magnitudeThreshold(tensors: NativeTensor[], opts: NativeJobOptions & { sparsity: number }): Promise<MagnitudeThreshold>;
     pruneMagnitude(
       t: NativeTensor,
-      opts: NativeJobOptions & ({ sparsity: number } | { threshold: number; ties?: number }),
+      opts: NativeJobOptions & PruneOut & ({ sparsity: number } | { threshold: number; ties?: number }),
     ): Promise<PruneResult & { tiesUsed: number; threshold: number }>;
   }
 }
@@ -51,8 +56,9 @@ export function magnitudeThreshold(tensors: NativeTensor[], sparsity: number, op
 }
 
 /** Prunes one tensor to `sparsity` of its own weights. */
-export function pruneMagnitude(t: NativeTensor, sparsity: number, opts: JobOptions = {}): Promise<PruneResult> {
-  return runNative(opts, (n) => native().pruneMagnitude(t, { sparsity, ...n }), { tensor: t.name });
+export function pruneMagnitude(t: NativeTensor, sparsity: number, opts: JobOptions & PruneOut = {}): Promise<PruneResult> {
+  const { out, ...job } = opts;
+  return runNative(job, (n) => native().pruneMagnitude(t, { sparsity, out, ...n }), { tensor: t.name });
 }
 
 /**
@@ -71,10 +77,11 @@ export class GlobalMagnitudePruning {
     return new GlobalMagnitudePruning(await magnitudeThreshold(tensors, sparsity, opts));
   }
 
-  async prune(t: NativeTensor, opts: JobOptions = {}): Promise<PruneResult> {
+  async prune(t: NativeTensor, opts: JobOptions & PruneOut = {}): Promise<PruneResult> {
+    const { out, ...job } = opts;
     const r = await runNative(
-      opts,
-      (n) => native().pruneMagnitude(t, { threshold: this.threshold.threshold, ties: this.tiesLeft, ...n }),
+      job,
+      (n) => native().pruneMagnitude(t, { threshold: this.threshold.threshold, ties: this.tiesLeft, out, ...n }),
       { tensor: t.name },
     );
     this.tiesLeft -= r.tiesUsed;

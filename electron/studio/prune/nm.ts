@@ -3,7 +3,7 @@
 // cores and compressed-tensors' sparse-24 layout, 4:8 as a milder pattern.
 import { runNative, type JobOptions } from '../native/job.js';
 import { native, type NativeJobOptions, type NativeTensor } from '../native/addon.js';
-import type { PruneResult } from './magnitude.js';
+import type { PruneOut, PruneResult } from './magnitude.js';
 
 export interface NmPattern {
   n: number;
@@ -12,7 +12,7 @@ export interface NmPattern {
 
 declare module '../native/addon.js' {
   interface NativeAddon {
-    pruneNM(t: NativeTensor, opts: NativeJobOptions & NmPattern): Promise<PruneResult>;
+    pruneNM(t: NativeTensor, opts: NativeJobOptions & NmPattern & PruneOut): Promise<PruneResult>;
   }
 }
 
@@ -27,6 +27,7 @@ export function parseNmPattern(s: string): NmPattern | undefined {
 /** Whether a row of `cols` input columns splits into groups of m. */
 export const nmFits = (cols: number, p: NmPattern): boolean => cols % p.m === 0;
 
-export function pruneNM(t: NativeTensor, pattern: NmPattern, opts: JobOptions = {}): Promise<PruneResult> {
-  return runNative(opts, (n) => native().pruneNM(t, { ...pattern, ...n }), { tensor: t.name });
+export function pruneNM(t: NativeTensor, pattern: NmPattern, opts: JobOptions & PruneOut = {}): Promise<PruneResult> {
+  const { out, ...job } = opts;
+  return runNative(job, (n) => native().pruneNM(t, { ...pattern, out, ...n }), { tensor: t.name });
 }

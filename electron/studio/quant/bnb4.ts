@@ -26,6 +26,9 @@ export interface Bnb4Options {
   doubleQuant?: boolean;
 }
 
+/** Arrays to fill instead of allocating (exact lengths). */
+export type Bnb4Out = Partial<Pick<Bnb4Quantized, 'packed' | 'absmax' | 'absmaxCodes' | 'nestedAbsmax'>>;
+
 export interface Bnb4Quantized {
   packed: Uint8Array;
   /** The 16 code values (quant_map). */
@@ -47,12 +50,12 @@ type Bnb4Stored = Pick<Bnb4Quantized, 'packed' | 'absmax' | 'absmaxCodes' | 'nes
 
 declare module '../native/addon.js' {
   interface NativeAddon {
-    quantizeBnb4(t: NativeTensor, opts?: NativeJobOptions & Bnb4Options): Promise<Bnb4Quantized>;
-    dequantizeBnb4(q: Bnb4Stored, opts: NativeJobOptions & Bnb4Options & { numel: number }): Promise<Float32Array>;
+    quantizeBnb4(t: NativeTensor, opts?: NativeJobOptions & Bnb4Options & { out?: Bnb4Out }): Promise<Bnb4Quantized>;
+    dequantizeBnb4(q: Bnb4Stored, opts: NativeJobOptions & Bnb4Options & { numel: number; out?: Float32Array }): Promise<Float32Array>;
   }
 }
 
-export function quantizeBnb4(t: NativeTensor, opts: Bnb4Options & JobOptions = {}): Promise<Bnb4Quantized> {
+export function quantizeBnb4(t: NativeTensor, opts: Bnb4Options & JobOptions & { out?: Bnb4Out } = {}): Promise<Bnb4Quantized> {
   const { signal, onProgress, ...spec } = opts;
   return runNative({ signal, onProgress }, (n) => native().quantizeBnb4(t, { ...spec, ...n }), { tensor: t.name });
 }
@@ -62,7 +65,8 @@ export function dequantizeBnb4(
   q: Bnb4Stored,
   numel: number,
   spec: Omit<Bnb4Options, 'doubleQuant'>,
-  opts: JobOptions = {},
+  opts: JobOptions & { out?: Float32Array } = {},
 ): Promise<Float32Array> {
-  return runNative(opts, (n) => native().dequantizeBnb4(q, { ...spec, numel, ...n }));
+  const { out, ...job } = opts;
+  return runNative(job, (n) => native().dequantizeBnb4(q, { ...spec, numel, out, ...n }));
 }

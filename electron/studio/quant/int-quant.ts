@@ -39,7 +39,10 @@ export interface RangeOptions {
   mseMinRatio?: number;
 }
 
-export type IntQuantOptions = IntQuantSpec & RangeOptions;
+export type IntQuantOptions = IntQuantSpec & RangeOptions & {
+  /** Arrays to fill instead of allocating (exact lengths; reuse them across tensors of one shape). */
+  out?: Partial<Pick<IntQuantized, 'codes' | 'scales' | 'zeroPoints'>>;
+};
 
 export interface IntQuantized {
   /** One signed code per weight, row-major like the input. */
@@ -57,7 +60,8 @@ declare module '../native/addon.js' {
     quantizeInt(t: NativeTensor, opts?: NativeJobOptions & IntQuantOptions): Promise<IntQuantized>;
     dequantizeInt(
       q: Pick<IntQuantized, 'codes' | 'scales' | 'zeroPoints'>,
-      opts: NativeJobOptions & Omit<IntQuantSpec, 'bits' | 'symmetric' | 'scaleDtype'> & { shape: number[]; name?: string },
+      opts: NativeJobOptions &
+        Omit<IntQuantSpec, 'bits' | 'symmetric' | 'scaleDtype'> & { shape: number[]; name?: string; out?: Float32Array },
     ): Promise<Float32Array>;
   }
 }
@@ -73,10 +77,10 @@ export function dequantizeInt(
   q: Pick<IntQuantized, 'codes' | 'scales' | 'zeroPoints'>,
   shape: number[],
   spec: Pick<IntQuantSpec, 'granularity' | 'groupSize'>,
-  opts: JobOptions & { name?: string } = {},
+  opts: JobOptions & { name?: string; out?: Float32Array } = {},
 ): Promise<Float32Array> {
-  const { signal, onProgress, name } = opts;
-  return runNative({ signal, onProgress }, (n) => native().dequantizeInt(q, { ...spec, shape, name, ...n }), { tensor: name });
+  const { signal, onProgress, name, out } = opts;
+  return runNative({ signal, onProgress }, (n) => native().dequantizeInt(q, { ...spec, shape, name, out, ...n }), { tensor: name });
 }
 
 /** Whether `groupSize` tiles a row of `cols` input columns exactly. */

@@ -9,6 +9,8 @@ import { gaussian, relClose, withOutliers } from '../../helpers/tensors.js';
 import { refCode, refDequant, refQParams } from '../../helpers/int-quant-ref.js';
 
 const addon = native();
+// The AVX2 quantizer sums squares in float32 runs of 128 before widening (~6 digits).
+const SUM_RTOL = 2e-6;
 afterEach(() => addon.setSimd(true));
 const f32 = (shape: number[], data: Float32Array) => ({ dtype: 'F32', shape, data });
 const weights = (n: number, seed: number) => withOutliers(gaussian(n, seed, 0.05), 61, 15);
@@ -62,7 +64,7 @@ describe('range setting: fast paths agree with the scalar reference', () => {
             expectSameArray(fast.zeroPoints, ref.zeroPoints, what);
             expectSameArray(fast.codes, ref.codes, what);
             expect(fast.metrics.clipped, what).toBe(ref.metrics.clipped);
-            expect(relClose(fast.metrics.sumSquaredError, ref.metrics.sumSquaredError, 1e-9), what).toBe(true);
+            expect(relClose(fast.metrics.sumSquaredError, ref.metrics.sumSquaredError, SUM_RTOL), what).toBe(true);
           }
         }
       });

@@ -1,0 +1,10 @@
+// The model-file layer: readers (HF folders, safetensors, GGUF), configs, the
+// tensor-data helper, and HF ↔ llama.cpp tensor names.
+export * from './types.js';
+export { openModel } from './open-model.js';
+export { ModelTensors, openTensorData, type MappedTensor } from './tensor-data.js';
+export { readSafetensorsHeader, SAFETENSORS_MAX_HEADER, type SafetensorsHeader } from './safetensors.js';
+export { readShardedCheckpoint, readShardIndex, type ShardedCheckpoint } from './sharded.js';
+export { modelConfigFromHf, quantizationFromHf } from './hf-config.js';
+export { openHfFolder } from './hf-folder.js';
+export { tensorBytes, numelOf, PLAIN_DTYPE_BYTES, isPlainDType, isBlockDType, ggmlTypeOf, dtypeOfGgmlType } from './dtypes.js';
