@@ -26,7 +26,7 @@ export function canInspect(t: TensorEntry): boolean {
 async function statsInput(models: ModelRegistry, modelId: string, t: TensorEntry, signal?: AbortSignal): Promise<NativeTensor> {
   const mapped = models.nativeTensor(modelId, t);
   if (READABLE.has(t.dtype)) return mapped;
-  if (!isBlock(t.dtype) || !('file' in mapped)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
+  if (!isBlock(t.dtype)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
   const data = await dequantizeGguf(mapped, t.dtype, t.shape, { name: t.name, signal });
   return { dtype: 'F32', shape: t.shape, name: t.name, data };
 }

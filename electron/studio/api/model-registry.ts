@@ -1,18 +1,13 @@
-// The models open in this engine process, by id, with their files mapped once
-// and shared by every statistic and job that reads them.
+// The models open in this engine process, by id, each with its tensor data
+// (models/ModelTensors: one mapping per file, shared by every statistic and job).
 import { StudioError } from '../../common/errors.js';
-import { native, type NativeMappedFile, type NativeTensor } from '../native/addon.js';
+import { ModelTensors, type MappedTensor } from '../models/tensor-data.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 
 export type OpenModelFn = (path: string) => Promise<OpenedModel>;
 
-interface Entry {
-  model: OpenedModel;
-  files: Map<string, NativeMappedFile>;
-}
-
 export class ModelRegistry {
-  private readonly models = new Map<string, Entry>();
+  private readonly models = new Map<string, ModelTensors>();
   private counter = 0;
 
   constructor(private readonly openModel: OpenModelFn) {}
@@ -20,35 +15,27 @@ export class ModelRegistry {
   async open(path: string): Promise<{ modelId: string; model: OpenedModel }> {
     const model = await this.openModel(path);
     const modelId = `model-${++this.counter}`;
-    this.models.set(modelId, { model, files: new Map() });
+    this.models.set(modelId, new ModelTensors(model));
     return { modelId, model };
   }
 
   get(modelId: string): OpenedModel {
-    return this.entry(modelId).model;
+    return this.data(modelId).model;
   }
 
   tensor(modelId: string, name: string): TensorEntry {
-    const t = this.get(modelId).tensors.find((x) => x.name === name);
-    if (!t) throw new StudioError('NOT_FOUND', `the model has no tensor '${name}'`, { tensor: name });
-    return t;
+    return this.data(modelId).entry(name);
   }
 
-  /** The tensor as native code reads it: a range of its (mapped) file. */
-  nativeTensor(modelId: string, t: TensorEntry): NativeTensor {
-    const entry = this.entry(modelId);
-    let file = entry.files.get(t.file);
-    if (!file) {
-      file = new (native().MappedFile)(t.file);
-      entry.files.set(t.file, file);
-    }
-    return { dtype: t.dtype, shape: t.shape, name: t.name, file, offset: t.offset, byteLength: t.byteLength };
+  /** The tensor as native code reads it: a range of its mapped file. */
+  nativeTensor(modelId: string, t: TensorEntry): MappedTensor {
+    return this.data(modelId).get(t);
   }
 
   close(modelId: string): boolean {
-    const entry = this.models.get(modelId);
-    if (!entry) return false;
-    for (const f of entry.files.values()) f.close();
+    const data = this.models.get(modelId);
+    if (!data) return false;
+    data.close();
     this.models.delete(modelId);
     return true;
   }
@@ -57,9 +44,10 @@ export class ModelRegistry {
     for (const id of [...this.models.keys()]) this.close(id);
   }
 
-  private entry(modelId: string): Entry {
-    const e = this.models.get(modelId);
-    if (!e) throw new StudioError('NOT_FOUND', `model ${modelId} is not open (models close when the engine restarts): open it again`);
-    return e;
+  /** The model's tensor data, for services that read it (compress, export). */
+  data(modelId: string): ModelTensors {
+    const d = this.models.get(modelId);
+    if (!d) throw new StudioError('NOT_FOUND', `model ${modelId} is not open (models close when the engine restarts): open it again`);
+    return d;
   }
 }

@@ -2,8 +2,8 @@
 // native addon and the studio services, answers calls from the shell and
 // pushes job events. Started by Electron's utilityProcess on the desktop and by
 // child_process.fork in browser mode; the two speak through different ports.
-import { StudioError } from '../../common/errors.js';
 import { createStudioService } from '../api/service.js';
+import { openModel } from '../models/index.js';
 import type { FromEngine, ToEngine } from './engine-protocol.js';
 
 interface ParentPort {
@@ -23,10 +23,6 @@ function connect(): { post(m: FromEngine): void; listen(fn: (m: ToEngine) => voi
 }
 
 const port = connect();
-// TEMPORARY until the model readers land (branch formats): replaced by models/openModel.
-const openModel = async (path: string): Promise<never> => {
-  throw new StudioError('UNSUPPORTED', `${path}: the model readers have not landed yet`);
-};
 const service = createStudioService({ emit: (event) => port.post({ t: 'event', event }), openModel });
 
 port.listen((m) => {

@@ -49,7 +49,12 @@ export const useModelsStore = defineStore('models', () => {
     const firstLinear = model.tensors.find((t) => t.linear) ?? model.tensors.find((t) => t.shape.length >= 2);
     if (firstLinear) void select(firstLinear.name);
     try {
-      inspectJobId.value = (await useJobsStore().start({ kind: 'inspect', modelId: model.modelId })).jobId;
+      const jobId = (await useJobsStore().start({ kind: 'inspect', modelId: model.modelId })).jobId;
+      inspectJobId.value = jobId;
+      // Rows that arrived (over the event stream) before the answer to jobs.start did.
+      for (const row of early.get(jobId) ?? []) stats.value.set(row.name, row);
+      early.clear();
+      triggerRef(stats);
     } catch (e) {
       useAppStore().reportError('Could not compute the tensor statistics', e);
     }
@@ -94,10 +99,22 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
+  /** Rows of jobs not yet known as ours: events and call answers travel separately. */
+  const early = new Map<string, TensorStatsRow[]>();
+
   function addStats(jobId: string, row: TensorStatsRow): void {
-    if (jobId !== inspectJobId.value) return;
+    if (jobId !== inspectJobId.value) {
+      if (early.size < 4 || early.has(jobId)) early.set(jobId, [...(early.get(jobId) ?? []), row]);
+      return;
+    }
     stats.value.set(row.name, row);
     triggerRef(stats);
+  }
+
+  /** The finished job's result is the complete table. */
+  function setStats(jobId: string, rows: TensorStatsRow[]): void {
+    if (jobId !== inspectJobId.value) return;
+    stats.value = new Map(rows.map((r) => [r.name, r]));
   }
 
   /** The engine restarted and forgot its models: open the current one again. */
@@ -119,6 +136,6 @@ export const useModelsStore = defineStore('models', () => {
 
   return {
     recent, current, opening, openError, stats, inspectJobId, inspectJob, selected, detail, detailError, detailLoading,
-    loadRecent, forget, open, select, addStats, reopen,
+    loadRecent, forget, open, select, addStats, setStats, reopen,
   };
 });

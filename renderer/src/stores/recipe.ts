@@ -9,6 +9,11 @@ import { errorInfo, useAppStore } from './app';
 import { useModelsStore } from './models';
 
 const DEFAULT_PRESET = 'int4-g32';
+
+/** A deep copy of plain JSON data (reactive proxies included, which structuredClone refuses). */
+export function plainCopy<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
 const CHECK_DELAY_MS = 200;
 
 export const useRecipeStore = defineStore('recipe', () => {
@@ -35,7 +40,7 @@ export const useRecipeStore = defineStore('recipe', () => {
     const p = presets.value.find((x) => x.id === id);
     if (!p) return;
     presetId.value = id;
-    doc.value = structuredClone(p.recipe) as RecipeDocument;
+    doc.value = plainCopy(p.recipe) as RecipeDocument;
   }
 
   /** Replaces the document (form edits, YAML edits, a loaded file); it no longer is a preset. */

@@ -254,3 +254,20 @@ describe('recipe store', () => {
     expect(recipe.check?.estimate?.bytesAfter).toBe(2);
   });
 });
+
+describe('statistics that arrive before the job is known', () => {
+  it('keeps rows streamed before jobs.start answered, and takes the final result as the table', async () => {
+    routeEvents(api);
+    const models = useModelsStore();
+    let answer!: () => void;
+    api.handlers['jobs.start'] = (r) => new Promise((resolve) => (answer = () => resolve(job(`job-${(r as { modelId: string }).modelId}`))));
+    const opening = models.open('/models/tiny');
+    await flush();
+    api.emit({ type: 'job.item', jobId: 'job-model-1', kind: 'inspect', item: statsRow('model.norm.weight') });
+    answer();
+    await opening;
+    expect(models.stats.has('model.norm.weight')).toBe(true);
+    api.emit({ type: 'job.update', job: { ...job('job-model-1', 'done'), result: { modelId: 'model-1', rows: [statsRow('a'), statsRow('b')] } } });
+    expect([...models.stats.keys()]).toEqual(['a', 'b']);
+  });
+});
