@@ -29,7 +29,9 @@ inline uint16_t f32_to_f16(float f) {
   uint32_t x = f32_to_bits(f);
   const uint32_t sign = (x >> 16) & 0x8000u;
   x &= 0x7fffffffu;
-  if (x >= 0x7f800000u) return uint16_t(sign | 0x7c00u | (x > 0x7f800000u ? 0x200u : 0));  // inf / nan
+  if (x == 0x7f800000u) return uint16_t(sign | 0x7c00u);  // inf
+  // NaN: quiet bit set, top payload bits kept — what F16C's vcvtps2ph does.
+  if (x > 0x7f800000u) return uint16_t(sign | 0x7e00u | ((x & 0x7fffffu) >> 13));
   if (x >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds to inf
   if (x < 0x38800000u) {
     // Result is subnormal or zero in half precision.

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "quant/bnb4_kernels.h"
+#include "quant/simd_avx2.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
@@ -17,18 +18,6 @@ namespace mcs::quant::avx2 {
 namespace {
 
 const Bnb4Kernels& portable() { return bnb4_kernels_portable(); }
-
-inline float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
-}
-
-inline double hsum(__m256d v) {
-  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
 
 // value[code] for 8 codes in 0..15: two 8-entry permutes, chosen by bit 3.
 inline __m256 lookup16(__m256 lo, __m256 hi, __m256i code) {
@@ -150,8 +139,8 @@ void quantize(const float* x, int64_t n, int64_t blocksize, Bnb4Type t, const fl
         se32 = _mm256_fmadd_ps(e, e, se32);
         maxe = _mm256_max_ps(maxe, _mm256_andnot_ps(sign, e));
       }
-      sq = _mm256_add_pd(sq, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(sq32)), _mm256_cvtps_pd(_mm256_extractf128_ps(sq32, 1))));
-      se = _mm256_add_pd(se, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(se32)), _mm256_cvtps_pd(_mm256_extractf128_ps(se32, 1))));
+      sq = add_widened(sq, sq32);
+      se = add_widened(se, se32);
     }
   }
   ErrorStats tail;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "quant/int_kernels.h"
+#include "quant/simd_avx2.h"
 
 // No fused multiply-add where the portable code rounds twice: the error terms
 // must match the portable kernels (and the reference) exactly.
@@ -18,32 +19,6 @@ namespace mcs::quant::avx2 {
 namespace {
 
 const IntKernels& portable() { return int_kernels_portable(); }
-
-inline float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
-}
-
-inline float hmin(__m256 v) {
-  __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_min_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
-}
-
-inline double hsum(__m256d v) {
-  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-// Σ of the squares of 8 floats, widened to double.
-inline __m256d add_squares(__m256d acc, __m256 v) {
-  const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
-  const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-  return _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc));
-}
 
 // 8 int32 (each in [-128, 127]) → 8 int8 stored at out.
 inline void store_codes8(int8_t* out, __m256i q) {
@@ -115,8 +90,8 @@ void quantize(const float* x, int64_t n, QParams p, IntGrid g, int8_t* codes, Er
       se32 = _mm256_fmadd_ps(e, e, se32);
       maxe = _mm256_max_ps(maxe, _mm256_andnot_ps(sign, e));
     }
-    sq = _mm256_add_pd(sq, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(sq32)), _mm256_cvtps_pd(_mm256_extractf128_ps(sq32, 1))));
-    se = _mm256_add_pd(se, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(se32)), _mm256_cvtps_pd(_mm256_extractf128_ps(se32, 1))));
+    sq = add_widened(sq, sq32);
+    se = add_widened(se, se32);
   }
   ErrorStats tail;
   tail.max_abs = std::fmax(err->max_abs, hmax(maxe));

@@ -164,58 +164,56 @@ void unpack_int32(const int32_t* packed, const PackShape& s, int8_t* out, const 
 // ---- references: an explicit bit stream per line ----
 
 namespace {
-std::vector<int> line_bit_positions(const PackShape& s, int64_t n) {
-  // Position in the line's bit stream of bit 0 of each code.
-  std::vector<int> pos(static_cast<size_t>(n));
-  const int per_word = 32 / s.bits;
-  for (int64_t i = 0; i < n; ++i)
-    pos[i] = s.layout == PackLayout::Legacy ? int(i / per_word) * 32 + int(i % per_word) * s.bits : int(i * s.bits);
-  return pos;
-}
+// Where code i and word w of line l live, and the bit-stream position of each code.
+struct RefGeometry {
+  bool rows;
+  int64_t lines, n, words;
+  int half;
+  std::vector<int> pos;  // bit 0 of each code in the line's bit stream
+  explicit RefGeometry(const PackShape& s)
+      : rows(s.dim == 1), lines(rows ? s.rows : s.cols), n(rows ? s.cols : s.rows),
+        words(packed_words(n, s.bits, s.layout)), half(1 << (s.bits - 1)), pos(static_cast<size_t>(n)) {
+    const int per_word = 32 / s.bits;
+    for (int64_t i = 0; i < n; ++i)
+      pos[i] = s.layout == PackLayout::Legacy ? int(i / per_word) * 32 + int(i % per_word) * s.bits : int(i * s.bits);
+  }
+  int64_t code(const PackShape& s, int64_t l, int64_t i) const { return rows ? l * s.cols + i : i * s.cols + l; }
+  int64_t word(const PackShape& s, int64_t l, int64_t w) const { return rows ? l * words + w : w * s.cols + l; }
+};
 }  // namespace
 
 void pack_int32_ref(const int8_t* codes, const PackShape& s, int32_t* out) {
   validate_pack(s);
-  const bool rows = s.dim == 1;
-  const int64_t lines = rows ? s.rows : s.cols, n = rows ? s.cols : s.rows;
-  const int64_t words = packed_words(n, s.bits, s.layout);
-  const std::vector<int> pos = line_bit_positions(s, n);
-  const int half = 1 << (s.bits - 1);
-  for (int64_t l = 0; l < lines; ++l) {
-    std::vector<uint8_t> bits(static_cast<size_t>(words * 32), 0);
-    for (int64_t i = 0; i < n; ++i) {
-      const int v = codes[rows ? l * s.cols + i : i * s.cols + l];
-      if (v < -half || v >= half) fail_code(s, l, i, v);
-      for (int k = 0; k < s.bits; ++k) bits[size_t(pos[i] + k)] = ((v + half) >> k) & 1;
+  const RefGeometry g(s);
+  for (int64_t l = 0; l < g.lines; ++l) {
+    std::vector<uint8_t> bits(static_cast<size_t>(g.words * 32), 0);
+    for (int64_t i = 0; i < g.n; ++i) {
+      const int v = codes[g.code(s, l, i)];
+      if (v < -g.half || v >= g.half) fail_code(s, l, i, v);
+      for (int k = 0; k < s.bits; ++k) bits[size_t(g.pos[i] + k)] = ((v + g.half) >> k) & 1;
     }
-    for (int64_t w = 0; w < words; ++w) {
+    for (int64_t w = 0; w < g.words; ++w) {
       uint32_t word = 0;
       for (int k = 0; k < 32; ++k) word |= uint32_t(bits[size_t(w * 32 + k)]) << k;
       int32_t sw;
       std::memcpy(&sw, &word, 4);
-      out[rows ? l * words + w : w * s.cols + l] = sw;
+      out[g.word(s, l, w)] = sw;
     }
   }
 }
 
 void unpack_int32_ref(const int32_t* packed, const PackShape& s, int8_t* out) {
   validate_pack(s);
-  const bool rows = s.dim == 1;
-  const int64_t lines = rows ? s.rows : s.cols, n = rows ? s.cols : s.rows;
-  const int64_t words = packed_words(n, s.bits, s.layout);
-  const std::vector<int> pos = line_bit_positions(s, n);
-  const int half = 1 << (s.bits - 1);
-  for (int64_t l = 0; l < lines; ++l) {
-    auto bit = [&](int p) {
-      const uint32_t word = uint32_t(packed[rows ? l * words + p / 32 : (p / 32) * s.cols + l]);
-      return int((word >> (p % 32)) & 1u);
-    };
-    for (int64_t i = 0; i < n; ++i) {
+  const RefGeometry g(s);
+  for (int64_t l = 0; l < g.lines; ++l)
+    for (int64_t i = 0; i < g.n; ++i) {
       int u = 0;
-      for (int k = 0; k < s.bits; ++k) u |= bit(pos[i] + k) << k;
-      out[rows ? l * s.cols + i : i * s.cols + l] = static_cast<int8_t>(u - half);
+      for (int k = 0; k < s.bits; ++k) {
+        const int p = g.pos[i] + k;
+        u |= int((uint32_t(packed[g.word(s, l, p / 32)]) >> (p % 32)) & 1u) << k;
+      }
+      out[g.code(s, l, i)] = static_cast<int8_t>(u - g.half);
     }
-  }
 }
 
 }  // namespace mcs::quant
