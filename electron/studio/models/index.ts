@@ -8,3 +8,7 @@ export { readShardedCheckpoint, readShardIndex, type ShardedCheckpoint } from '.
 export { modelConfigFromHf, quantizationFromHf } from './hf-config.js';
 export { openHfFolder } from './hf-folder.js';
 export { tensorBytes, numelOf, PLAIN_DTYPE_BYTES, isPlainDType, isBlockDType, ggmlTypeOf, dtypeOfGgmlType } from './dtypes.js';
+export { readGgufFile, typedMetadata, type GgufFile, type GgufTensorInfo } from './gguf-reader.js';
+export { gguf, GGUF_DEFAULT_ALIGNMENT, ggufTypeName, type GgufType, type GgufScalarType, type GgufValue, type GgufTypedValue } from './gguf-values.js';
+export { modelConfigFromGguf, quantizationFromGguf } from './gguf-config.js';
+export { openGgufModel, ggufToOpenedModel } from './gguf-model.js';
