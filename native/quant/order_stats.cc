@@ -1,6 +1,7 @@
 #include "quant/order_stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -27,9 +28,10 @@ std::vector<ElementSpan> split(const std::vector<ElementSpan>& spans) {
 // (every element when prefix < 0). Counts are integers: the sum does not depend
 // on how the work was split, so the result is deterministic.
 std::vector<uint64_t> histogram(const std::vector<ElementSpan>& chunks, OrderKey key, int shift, int64_t prefix,
-                                const JobContext& ctx) {
+                                const JobContext& ctx, const char* stage) {
   std::vector<uint64_t> hist(kBins, 0);
   std::mutex mu;
+  std::atomic<size_t> done{0};
   cpu::parallel_for(chunks.size(), 1, [&](size_t lo, size_t hi) {
     // 32-bit local counts (half the cache footprint), flushed before they could overflow.
     std::vector<uint32_t> local(kBins, 0);
@@ -42,6 +44,7 @@ std::vector<uint64_t> histogram(const std::vector<ElementSpan>& chunks, OrderKey
     };
     for (size_t c = lo; c < hi; ++c) {
       ctx.check_cancel();
+      ctx.progress(double(done.fetch_add(1)), double(chunks.size()), stage);
       if (pending + chunks[c].n > int64_t(UINT32_MAX)) flush();
       pending += chunks[c].n;
       SpanReader r(*chunks[c].t);
@@ -86,8 +89,8 @@ KthResult select_kth(const std::vector<ElementSpan>& spans, OrderKey key, int64_
   MCS_CHECK(k >= 0 && k < total, "order statistic: rank " + std::to_string(k) + " outside 0.." + std::to_string(total - 1));
   const std::vector<ElementSpan> chunks = split(spans);
   int64_t below_hi = 0, below_lo = 0;
-  const size_t hi_bin = find_bin(histogram(chunks, key, 16, -1, ctx), k, &below_hi);
-  const std::vector<uint64_t> low = histogram(chunks, key, 0, int64_t(hi_bin), ctx);
+  const size_t hi_bin = find_bin(histogram(chunks, key, 16, -1, ctx, "select 1/2"), k, &below_hi);
+  const std::vector<uint64_t> low = histogram(chunks, key, 0, int64_t(hi_bin), ctx, "select 2/2");
   const size_t lo_bin = find_bin(low, k - below_hi, &below_lo);
   KthResult r;
   r.value = key_value(uint32_t(hi_bin << 16 | lo_bin), key);
