@@ -12,3 +12,5 @@ export { readGgufFile, typedMetadata, type GgufFile, type GgufTensorInfo } from 
 export { gguf, GGUF_DEFAULT_ALIGNMENT, ggufTypeName, type GgufType, type GgufScalarType, type GgufValue, type GgufTypedValue } from './gguf-values.js';
 export { modelConfigFromGguf, quantizationFromGguf } from './gguf-config.js';
 export { openGgufModel, ggufToOpenedModel } from './gguf-model.js';
+export { hfToGgufName, ggufToHfName, type MappedName, type NameResult } from './tensor-names.js';
+export { qkHfToGgufOrder, qkGgufToHfOrder, permuteRows, transposeBytes, transformTensor, type TensorTransform } from './qk-permute.js';
