@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { StudioError } from '../common/errors.js';
 import { native } from '../studio/native/addon.js';
 import { registerInfo } from './commands/info.js';
+import { registerPrune } from './commands/prune.js';
+import { registerQuantize } from './commands/quantize.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     }
   });
   registerInfo(program);
+  registerQuantize(program);
+  registerPrune(program);
   return program;
 }
 

@@ -1,69 +1,156 @@
 // StudioApi: the one contract between the window and the engine. Every call is
-// a request schema (zod, validated wherever a request arrives: Electron main
-// process and the browser-mode server), a response type, and progress events
-// pushed from running jobs. The renderer, the preload, both transports and the
-// tests import this file; it imports nothing from Node or the DOM.
+// a request schema (zod, validated wherever a request arrives: the Electron main
+// process and the browser-mode server), a response type (`StudioResponses`),
+// and events pushed while jobs run. The renderer, the preload, both transports,
+// the engine process and the tests import this file; it imports nothing from
+// Node or the DOM.
 //
-// This file is the skeleton the window and the services meet at; extend it by
-// adding a call to `studioCalls` (the schema) and to `StudioApi` (the types).
+// To add a call: a schema in `studioCalls`, its response in `StudioResponses`
+// (the compiler checks both lists match), its path rule in
+// electron/studio/api/path-policy.ts, and its handler in the gateway (shell
+// calls) or the engine service (everything else).
 import { z } from 'zod';
 import type { StudioErrorInfo } from './errors.js';
+import type * as T from './contract-types.js';
 
-const path = z.string().min(1).max(4096);
-const id = z.string().min(1).max(128);
+export type * from './contract-types.js';
+
+const path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
+const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'not a valid id');
+const tensorName = z.string().min(1).max(512);
+/** Recipes are validated by the recipe service (its own schema, with messages that name the field). */
+const recipeDoc = z.record(z.string(), z.unknown());
 
 export const studioCalls = {
-  'system.info': z.object({}),
-  'models.open': z.object({ path }),
-  'models.sample': z.object({}),
-  'models.recent': z.object({}),
-  'models.close': z.object({ modelId: id }),
-  'models.tensorStats': z.object({ modelId: id, tensor: z.string().min(1).max(512), bins: z.number().int().min(8).max(4096).optional() }),
-  'recipes.presets': z.object({}),
-  'recipes.validate': z.object({ recipe: z.unknown() }),
-  'recipes.estimate': z.object({ modelId: id, recipe: z.unknown() }),
+  /** Versions, transport, CPU features, the bundled sample. */
+  'system.info': z.strictObject({}),
+
+  /** Opens a Hugging Face folder or a .gguf file: headers only, tensors stay on disk. */
+  'models.open': z.strictObject({ path }),
+  /** Opens the sample model bundled with the app. */
+  'models.openSample': z.strictObject({}),
+  'models.recent': z.strictObject({}),
+  'models.forgetRecent': z.strictObject({ path }),
+  'models.close': z.strictObject({ modelId: id }),
+  /** Histogram and per-channel absmax of one tensor, for the inspector's charts. */
+  'models.tensorDetail': z.strictObject({
+    modelId: id,
+    tensor: tensorName,
+    bins: z.number().int().min(8).max(1024).optional(),
+  }),
+
+  'recipes.presets': z.strictObject({}),
+  /** Validates a recipe against a model: errors, per-tensor plan, size estimate. */
+  'recipes.check': z.strictObject({ modelId: id, recipe: recipeDoc }),
+  'recipes.load': z.strictObject({ path }),
+  'recipes.save': z.strictObject({ path, recipe: recipeDoc }),
+
   'jobs.start': z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('inspect'), modelId: id }),
-    z.object({ kind: z.literal('compress'), modelId: id, recipe: z.unknown() }),
-    z.object({ kind: z.literal('export'), jobId: id, format: z.enum(['gguf', 'safetensors']), type: z.string().max(32).optional(), path }),
-    z.object({ kind: z.literal('compare'), modelA: path, modelB: path, prompt: z.string().max(100_000).optional(), text: z.string().max(50_000_000).optional(), llmInt8: z.object({ threshold: z.number().positive() }).optional(), maxTokens: z.number().int().min(1).max(4096).optional() }),
+    /** Statistics of every tensor of an open model (the inspector's table and heat map). */
+    z.strictObject({ kind: z.literal('inspect'), modelId: id }),
   ]),
-  'jobs.cancel': z.object({ jobId: id }),
-  'jobs.get': z.object({ jobId: id }),
+  'jobs.cancel': z.strictObject({ jobId: id }),
+  'jobs.get': z.strictObject({ jobId: id }),
+  'jobs.list': z.strictObject({}),
+
+  /** Desktop only (`SystemInfo.nativeDialogs`): native open/save dialogs. */
+  'dialogs.openModel': z.strictObject({ kind: z.enum(['file', 'folder']) }),
+  'dialogs.openFile': z.strictObject({ purpose: z.enum(['recipe']) }),
+  'dialogs.saveFile': z.strictObject({
+    purpose: z.enum(['recipe', 'export']),
+    defaultName: z.string().min(1).max(255).optional(),
+  }),
+  /** Desktop only: shows a file the user chose in the system's file manager. */
+  'shell.reveal': z.strictObject({ path }),
 } as const;
 
 export type StudioCallName = keyof typeof studioCalls;
-export type StudioRequest<N extends StudioCallName> = z.infer<(typeof studioCalls)[N]>;
+/** What a caller sends (defaults may be left out). */
+export type StudioRequestInput<N extends StudioCallName> = z.input<(typeof studioCalls)[N]>;
+/** What a handler receives after validation. */
+export type StudioRequest<N extends StudioCallName> = z.output<(typeof studioCalls)[N]>;
+export type JobStartRequest = StudioRequest<'jobs.start'>;
 
-/** Progress of a running job, pushed as an event (IPC or WebSocket). */
-export interface JobProgress {
-  jobId: string;
-  kind: string;
-  stage: string;
-  /** Overall fraction 0..1. */
-  fraction: number;
-  /** The item being worked on (a tensor name, a layer) and how far it is. */
-  item?: string;
-  itemFraction?: number;
-  itemsDone?: number;
-  itemsTotal?: number;
-  /** Bytes of input per second, measured over the job so far. */
-  bytesPerSecond?: number;
-  etaSeconds?: number;
-  elapsedSeconds: number;
+/** The response of each call. */
+export interface StudioResponses {
+  'system.info': T.SystemInfo;
+  'models.open': T.ModelSummary;
+  'models.openSample': T.ModelSummary;
+  'models.recent': T.RecentModel[];
+  'models.forgetRecent': T.RecentModel[];
+  'models.close': { closed: boolean };
+  'models.tensorDetail': T.TensorDetail;
+  'recipes.presets': T.RecipePresetInfo[];
+  'recipes.check': T.RecipeCheck;
+  'recipes.load': { recipe: Record<string, unknown> };
+  'recipes.save': { path: string };
+  'jobs.start': T.JobInfo;
+  'jobs.cancel': T.JobInfo;
+  'jobs.get': T.JobInfo;
+  'jobs.list': T.JobInfo[];
+  'dialogs.openModel': { path: string | null };
+  'dialogs.openFile': { path: string | null };
+  'dialogs.saveFile': { path: string | null };
+  'shell.reveal': { shown: boolean };
 }
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+// Compile-time check that the schemas and the responses name the same calls.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const contractComplete: Same<StudioCallName, keyof StudioResponses> = true;
 
-export interface JobEvent {
-  jobId: string;
-  type: 'progress' | 'log' | 'token' | 'finished';
-  progress?: JobProgress;
-  log?: { level: 'info' | 'warn' | 'error'; message: string; time: number };
-  /** Streamed generation text (compare jobs): which side, the text piece. */
-  token?: { side: 'a' | 'b'; text: string; id: number };
-  finished?: { status: JobStatus; error?: StudioErrorInfo; result?: unknown };
+export type StudioResponse<N extends StudioCallName> = StudioResponses[N];
+
+export const studioCallNames = Object.keys(studioCalls) as StudioCallName[];
+
+export function isStudioCallName(name: unknown): name is StudioCallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(studioCalls, name);
 }
 
-/** Result envelope of every call: the response, or a StudioError as data. */
+/** Calls answered by the shell (main process / server) itself; the rest run in the engine process. */
+export const shellCalls = [
+  'models.recent',
+  'models.forgetRecent',
+  'dialogs.openModel',
+  'dialogs.openFile',
+  'dialogs.saveFile',
+  'shell.reveal',
+] as const satisfies readonly StudioCallName[];
+export type ShellCallName = (typeof shellCalls)[number];
+export type EngineCallName = Exclude<StudioCallName, ShellCallName>;
+
+/** Result envelope of every call on the wire: the response, or a StudioError as data. */
 export type StudioResult<T> = { ok: true; value: T } | { ok: false; error: StudioErrorInfo };
+
+/** Events pushed to the window: job progress, logs, results, and the engine's health. */
+export type StudioEvent = T.JobEvent | T.EngineEvent;
+
+/**
+ * The typed face the renderer programs against. Both transports (IPC and HTTP)
+ * implement it; errors reject as StudioError.
+ */
+export interface StudioApi {
+  call<N extends StudioCallName>(name: N, request: StudioRequestInput<N>): Promise<StudioResponse<N>>;
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+}
+
+/**
+ * What the desktop preload exposes as `window.studio` (contextBridge): calls by
+ * name, events, and the path of a file dropped on the window (desktop only —
+ * browsers do not reveal where a dropped file lives).
+ */
+export interface StudioBridge {
+  invoke(name: StudioCallName, request: unknown): Promise<StudioResult<unknown>>;
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+  /** `file` is a DOM File; returns '' when the file has no path on disk. */
+  pathForFile(file: object): string;
+}
+
+/** IPC channel of a call (one `ipcMain.handle` each), of pushed events, and of dropped-file grants. */
+export const ipcChannel = (name: StudioCallName): string => `studio:${name}`;
+export const IPC_EVENT_CHANNEL = 'studio:event';
+export const IPC_DROP_CHANNEL = 'studio:dropped-path';
+
+/** Browser mode: POST `${HTTP_API_PREFIX}<call name>` with the JSON request; WebSocket at HTTP_EVENTS_PATH. */
+export const HTTP_API_PREFIX = '/api/';
+export const HTTP_EVENTS_PATH = '/api/events';
+export const HTTP_TOKEN_HEADER = 'x-mcs-token';

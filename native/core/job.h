@@ -30,6 +30,8 @@ class JobContext {
   void progress(double done, double total, const std::string& stage = "") const {
     if (progress_) progress_(done, total, stage);
   }
+  // The same cancel flag without progress, for a step inside a larger job.
+  JobContext without_progress() const { return JobContext(cancel_, nullptr); }
 
  private:
   std::shared_ptr<CancelFlag> cancel_;

@@ -31,7 +31,8 @@ KthResult select_kth(const std::vector<ElementSpan>& spans, OrderKey key, int64_
 
 // Linearly interpolated quantile q ∈ [0, 1] (numpy's default "linear" method).
 double quantile_spans(const std::vector<ElementSpan>& spans, OrderKey key, double q, const JobContext& ctx);
-// Same on values in memory; reorders v.
+// Same on values in memory (may reorder v); the last or first few order
+// statistics are found in one pass without reordering.
 double quantile_inplace(float* v, int64_t n, double q);
 
 inline uint32_t order_key(float x, OrderKey key) {

@@ -69,7 +69,7 @@ Range span_range(SpanReader& reader, const TensorView& t, int64_t start, const I
     case RangeMethod::Percentile:
       if (reader.whole() && reader.size() <= kSelectInline)
         return percentile_inline(reader.data(), reader.size(), spec.symmetric, range.percentile, scratch);
-      return percentile_range({{&t, start, reader.size()}}, spec.symmetric, range.percentile, ctx);
+      return percentile_range({{&t, start, reader.size()}}, spec.symmetric, range.percentile, ctx.without_progress());
     case RangeMethod::Mse: break;
   }
   const IntGrid g = int_grid(spec.bits);

@@ -22,8 +22,9 @@ import { ProgressTracker } from './progress.js';
 import { numelOf } from './tensor-bytes.js';
 import { outputByteLength, type CompressProgress, type CompressReport, type TensorOutcome } from './types.js';
 
+/** Tensor bytes of the model being compressed (ModelTensors in the studio). */
 export interface TensorData {
-  tensor(entry: TensorEntry): NativeTensor;
+  get(entry: TensorEntry): NativeTensor;
 }
 
 export interface CompressOptions {
@@ -42,7 +43,7 @@ async function globalPruning(plan: RecipePlan, model: OpenedModel, data: TensorD
   if (!targets.length) return undefined;
   const sparsity = (targets[0].prune as { sparsity: number }).sparsity;
   const byName = new Map(model.tensors.map((e) => [e.name, e]));
-  return GlobalMagnitudePruning.create(targets.map((t) => data.tensor(byName.get(t.name)!)), sparsity, { signal });
+  return GlobalMagnitudePruning.create(targets.map((t) => data.get(byName.get(t.name)!)), sparsity, { signal });
 }
 
 export async function compressToHfFolder(
@@ -79,7 +80,7 @@ export async function compressToHfFolder(
       const entry = entries.get(t.name)!;
       progress.report('compress', t.name);
       const started = Date.now();
-      const src = data.tensor(entry);
+      const src = data.get(entry);
       const enc: Encoded = await encode(t, src, ctx);
       for (const out of enc.outputs) await writer.append(out);
       const m = enc.reconstructed && (t.quantize || t.prune) ? await measure(src, enc.reconstructed, bins, signal) : undefined;

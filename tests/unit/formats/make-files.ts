@@ -44,3 +44,51 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
     writeFileSync(join(dir, name), typeof c === 'string' || c instanceof Uint8Array ? c : JSON.stringify(c));
   }
 }
+
+/** A little-endian byte builder for hand-made (and hand-broken) GGUF files. */
+export class ByteWriter {
+  private parts: Buffer[] = [];
+  length = 0;
+  private push(b: Buffer): this {
+    this.parts.push(b);
+    this.length += b.length;
+    return this;
+  }
+  u8(v: number) { return this.push(Buffer.from([v])); }
+  u32(v: number) { const b = Buffer.alloc(4); b.writeUInt32LE(v); return this.push(b); }
+  i32(v: number) { const b = Buffer.alloc(4); b.writeInt32LE(v); return this.push(b); }
+  u64(v: number | bigint) { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return this.push(b); }
+  f32(v: number) { const b = Buffer.alloc(4); b.writeFloatLE(v); return this.push(b); }
+  str(s: string) { const b = Buffer.from(s, 'utf8'); return this.u64(b.length).push(b); }
+  raw(b: Uint8Array) { return this.push(Buffer.from(b)); }
+  pad(align: number) { return this.push(Buffer.alloc((align - (this.length % align)) % align)); }
+  build(): Buffer { return Buffer.concat(this.parts); }
+}
+
+/**
+ * A small GGUF v3 file: metadata as [key, writeValue] pairs (writeValue writes
+ * type id and value), F32 tensors [name, ne] laid out one after another.
+ */
+export function ggufBytes(opts: {
+  kv?: [string, (w: ByteWriter) => void][];
+  tensors?: { name: string; ne: number[]; type?: number; offset?: number }[];
+  version?: number;
+  dataBytes?: number;
+  alignment?: number;
+}): Buffer {
+  const w = new ByteWriter().u32(0x46554747).u32(opts.version ?? 3);
+  const kv = opts.kv ?? [['general.architecture', (x) => x.u32(8).str('llama')]];
+  const tensors = opts.tensors ?? [];
+  w.u64(tensors.length).u64(kv.length);
+  for (const [k, f] of kv) { w.str(k); f(w); }
+  let off = 0;
+  for (const t of tensors) {
+    w.str(t.name).u32(t.ne.length);
+    for (const d of t.ne) w.u64(d);
+    w.u32(t.type ?? 0).u64(t.offset ?? off);
+    off += Math.ceil((t.ne.reduce((a, b) => a * b, 1) * 4) / 32) * 32;
+  }
+  w.pad(opts.alignment ?? 32);
+  w.raw(Buffer.alloc(opts.dataBytes ?? off));
+  return w.build();
+}

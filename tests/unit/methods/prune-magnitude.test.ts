@@ -118,6 +118,17 @@ describe('global magnitude pruning: one threshold over several tensors', () => {
     }
   });
 
+  it('reports progress through both selection passes and can be cancelled', async () => {
+    const big = tensor('F32', [1000, 1000], gaussian(1_000_000, 4, 0.1));
+    const stages = new Set<string>();
+    await magnitudeThreshold([big, big], 0.5, { onProgress: (_d, _t, stage) => stages.add(stage) });
+    await new Promise((r) => setImmediate(r));
+    expect([...stages].some((s) => s.startsWith('select'))).toBe(true);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(magnitudeThreshold([big], 0.5, { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
   it('refuses sparsity outside [0, 1] and integer tensors', async () => {
     const t = tensor('F32', [4], new Float32Array(4));
     await expect(magnitudeThreshold([t], 1.5)).rejects.toThrow(/sparsity must be between 0 and 1/);

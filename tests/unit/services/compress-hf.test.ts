@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compressToHfFolder } from '../../../electron/studio/compress/compress-hf.js';
 import { parseRecipe, planRecipe } from '../../../electron/studio/recipes/index.js';
-import { mappedData, readSafetensors, sampleOpenedModel } from '../../helpers/sample-opened.js';
+import { openModel, openTensorData } from '../../../electron/studio/models/index.js';
+import { readSafetensors } from '../../helpers/read-safetensors.js';
 
-const model = sampleOpenedModel();
-const data = mappedData(model);
+const model = await openModel('resources/sample/stories260K');
+const data = openTensorData(model);
 const work = mkdtempSync(join(tmpdir(), 'mcs-compress-'));
 afterAll(() => data.close());
 

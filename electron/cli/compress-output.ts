@@ -1,0 +1,37 @@
+// What `mcs quantize` and `mcs prune` print: a summary, a per-tensor table, and
+// the tensors left alone with the reason (and what would fit).
+import type { CompressReport } from '../studio/compress/types.js';
+import type { CommandContext } from './command.js';
+import { formatBytes, formatDuration, formatTable } from './output.js';
+
+export function progressTo(ctx: CommandContext) {
+  return (p: { stage: string; tensor?: string; bytesDone: number; bytesTotal: number }) =>
+    ctx.progress.update(p.bytesTotal ? p.bytesDone / p.bytesTotal : 0, p.tensor ?? p.stage);
+}
+
+const fmtDb = (x: number | undefined) => (x === undefined ? '' : Number.isFinite(x) ? x.toFixed(1) : '∞');
+
+export function printCompressReport(r: CompressReport): string {
+  const changed = r.tensors.filter((t) => t.kind !== 'copied' && t.kind !== 'skipped');
+  const table = formatTable(changed, [
+    { header: 'tensor', value: (t) => t.name },
+    { header: 'shape', value: (t) => t.shape.join('×'), align: 'right' },
+    { header: 'action', value: (t) => t.action, align: 'left' },
+    { header: 'bits/w', value: (t) => t.bitsPerWeight.toFixed(2) },
+    { header: 'SNR dB', value: (t) => fmtDb(t.metrics?.snrDb) },
+    { header: 'max err', value: (t) => (t.metrics ? t.metrics.maxAbsError.toExponential(2) : '') },
+    { header: 'sparsity', value: (t) => (t.sparsity === undefined ? '' : `${(t.sparsity * 100).toFixed(1)}%`) },
+  ]);
+  const lines = [
+    table,
+    '',
+    `${r.format} → ${r.output}`,
+    `size ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)} (${((r.bytesAfter / r.bytesBefore) * 100).toFixed(1)}%), ` +
+      `changed tensors ${r.bitsPerWeightBefore.toFixed(2)} → ${r.bitsPerWeightAfter.toFixed(2)} bits per weight, ${formatDuration(r.seconds)}`,
+  ];
+  if (r.skipped.length) {
+    lines.push('', `left unchanged (${r.skipped.length}):`);
+    for (const s of r.skipped) lines.push(`  ${s.name}: ${s.reason}`);
+  }
+  return lines.join('\n');
+}

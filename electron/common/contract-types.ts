@@ -1,0 +1,236 @@
+// The data shapes of the StudioApi contract (responses and events). Plain JSON
+// values only — numbers, strings, arrays, objects — so the same values cross
+// IPC, HTTP and WebSocket unchanged. Imported through contract.ts.
+import type { StudioErrorInfo } from './errors.js';
+
+export interface SystemInfo {
+  version: string;
+  /** process.platform of the machine running the engine. */
+  platform: string;
+  transport: 'desktop' | 'browser';
+  /** Native open/save dialogs (desktop); in the browser the window asks for typed paths. */
+  nativeDialogs: boolean;
+  simd: string;
+  threads: number;
+  engine: { pid: number | null; restarts: number };
+  sample: { name: string; path: string } | null;
+}
+
+export interface RecentModel {
+  path: string;
+  name: string;
+  format: 'hf' | 'gguf';
+  architecture: string;
+  parameters: number;
+  bytesOnDisk: number;
+  /** Milliseconds since the epoch. */
+  openedAt: number;
+}
+
+export interface TensorInfo {
+  name: string;
+  /** safetensors spelling (F32, BF16…) or ggml type (Q4_0, Q6_K…). */
+  dtype: string;
+  shape: number[];
+  bytes: number;
+  parameters: number;
+  /** Transformer block index, or null outside the blocks (embeddings, head, final norm). */
+  layer: number | null;
+  /** Short role within its block for grouping and the heat map (q_proj, attn_q, ffn_down, norm…). */
+  role: string;
+  /** A linear weight inside a block: what recipes target by default. */
+  linear: boolean;
+}
+
+export interface DTypeShare {
+  dtype: string;
+  tensors: number;
+  parameters: number;
+  bytes: number;
+}
+
+export interface ModelSummary {
+  modelId: string;
+  /** The path the user opened (a folder or a .gguf file). */
+  path: string;
+  name: string;
+  format: 'hf' | 'gguf';
+  architecture: string;
+  /** As the files spell it (LlamaForCausalLM, general.architecture…). */
+  sourceArchitecture: string;
+  config: {
+    hiddenSize: number;
+    intermediateSize: number;
+    numLayers: number;
+    numHeads: number;
+    numKvHeads: number;
+    headDim: number;
+    vocabSize: number;
+    maxPositions: number;
+    ropeTheta: number;
+    normEps: number;
+    tieWordEmbeddings: boolean;
+  };
+  parameters: number;
+  bytesOnDisk: number;
+  files: { path: string; bytes: number }[];
+  dtypeMix: DTypeShare[];
+  /** Quantization recorded in the files themselves ('none' for plain float models). */
+  quantization: string;
+  tokenizer: 'tokenizer.json' | 'gguf' | 'none';
+  tensors: TensorInfo[];
+}
+
+/** Summary statistics of one tensor (native/stats). */
+export interface TensorStatsRow {
+  name: string;
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  absmax: number;
+  /** Pearson kurtosis: 3 for a Gaussian, larger for heavy tails. */
+  kurtosis: number;
+  /** Share of values farther than 6σ from the mean. */
+  outlierShare: number;
+  zeros: number;
+  nonfinite: number;
+}
+
+/** Equal-width bins over [lo, hi]. */
+export interface Histogram {
+  lo: number;
+  hi: number;
+  counts: number[];
+}
+
+export interface TensorDetail {
+  modelId: string;
+  tensor: string;
+  stats: TensorStatsRow;
+  histogram: Histogram;
+  /**
+   * absmax of each output channel (row), or of each group of `rowsPerPoint`
+   * consecutive rows when the tensor has more rows than a chart can show;
+   * null for 1-D tensors.
+   */
+  channelAbsmax: { values: number[]; rowsPerPoint: number } | null;
+}
+
+export interface RecipePresetInfo {
+  id: string;
+  label: string;
+  summary: string;
+  recipe: Record<string, unknown>;
+}
+
+export interface RecipeIssue {
+  /** Where in the document ('quantize.group', 'rules.0.match'), '' for the whole recipe. */
+  path: string;
+  message: string;
+}
+
+export interface RecipeCheck {
+  valid: boolean;
+  issues: RecipeIssue[];
+  /** The recipe with defaults filled in, when valid. */
+  recipe: Record<string, unknown> | null;
+  format: string | null;
+  /** Present when valid. */
+  estimate: {
+    bytesBefore: number;
+    bytesAfter: number;
+    targetBitsBefore: number;
+    targetBitsAfter: number;
+    targets: number;
+  } | null;
+  tensors: { name: string; action: string; bitsAfter: number; note?: string }[];
+  skipped: { name: string; reason: string }[];
+}
+
+// ---- jobs -------------------------------------------------------------------
+
+export type JobKind = 'inspect';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Progress of a running job: overall and the item (tensor, layer) being worked on. */
+export interface JobProgress {
+  stage: string;
+  /** Overall fraction 0..1. */
+  fraction: number;
+  item?: string;
+  itemFraction?: number;
+  itemsDone: number;
+  itemsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Input bytes per second over the recent past (null until measurable). */
+  bytesPerSecond: number | null;
+  /** Seconds left at the current rate (null until measurable). */
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+}
+
+export interface JobLogEntry {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
+export interface InspectResult {
+  modelId: string;
+  rows: TensorStatsRow[];
+}
+
+/** What each kind of job returns when it is done. */
+export interface JobResults {
+  inspect: InspectResult;
+}
+
+/** Items a job streams while it runs (rows appear in the table as they are computed). */
+export interface JobItems {
+  inspect: TensorStatsRow;
+}
+
+export interface JobInfo<K extends JobKind = JobKind> {
+  jobId: string;
+  kind: K;
+  /** One line for the window ("Inspect stories260K"). */
+  title: string;
+  status: JobStatus;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  progress: JobProgress | null;
+  error: StudioErrorInfo | null;
+  result: JobResults[K] | null;
+  /** The last log lines (the full log streams as events). */
+  log: JobLogEntry[];
+}
+
+export type JobEvent =
+  | { type: 'job.update'; job: JobInfo }
+  | { type: 'job.progress'; jobId: string; progress: JobProgress }
+  | { type: 'job.log'; jobId: string; entry: JobLogEntry }
+  | { type: 'job.item'; jobId: string; kind: JobKind; item: JobItems[JobKind] };
+
+/** The engine process stopped unexpectedly and was restarted; open models and running jobs were lost. */
+export interface EngineEvent {
+  type: 'engine.restarted';
+  message: string;
+  /** Calls that were in flight when it stopped (they failed with ENGINE_CRASHED). */
+  lostCalls: string[];
+  restarts: number;
+}
+
+// ---- recipes ---------------------------------------------------------------
+
+/**
+ * A recipe as a person writes it (defaults may be left out). The schema lives
+ * with the recipe service (electron/studio/recipes/schema.ts, zod only, no Node);
+ * this is a type-only import, so nothing of the service reaches the window.
+ */
+export type { RecipeInput as RecipeDocument, QuantSpec, PruneSpec, RecipeRule } from '../studio/recipes/schema.js';

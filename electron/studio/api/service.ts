@@ -1,0 +1,89 @@
+// The StudioApi implementation inside the engine process: each engine call is
+// answered by the studio services (models, inspect, recipes, jobs). Requests
+// arrive already validated by the gateway; errors go back as data.
+import type { EngineCallName, StudioEvent, StudioRequest, StudioResponse, StudioResult } from '../../common/contract.js';
+import { StudioError } from '../../common/errors.js';
+import { toStudioError } from '../native/job.js';
+import { native } from '../native/addon.js';
+import { JobManager } from '../jobs/job-manager.js';
+import { ENGINE_ENV } from '../jobs/engine-protocol.js';
+import { loadRecipe, parseRecipe, saveRecipe } from '../recipes/index.js';
+import { sampleModel } from './app-paths.js';
+import { inspectModel, tensorDetail } from './inspect.js';
+import { ModelRegistry, type OpenModelFn } from './model-registry.js';
+import { summarizeModel } from './model-summary.js';
+import { checkRecipe, presetInfos } from './recipe-calls.js';
+
+export type EngineHandlers = { [N in EngineCallName]: (req: StudioRequest<N>) => Promise<StudioResponse<N>> };
+
+export interface StudioService {
+  handle(name: EngineCallName, request: unknown): Promise<StudioResult<unknown>>;
+  dispose(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  emit(event: StudioEvent): void;
+  openModel: OpenModelFn;
+}
+
+export function createStudioService(deps: ServiceDeps): StudioService {
+  const jobs = new JobManager(deps.emit);
+  const models = new ModelRegistry(deps.openModel);
+  const threads = Number(process.env[ENGINE_ENV.threads] ?? 0);
+  if (threads > 0) native().setThreads(threads);
+
+  const open = async (path: string) => {
+    const { modelId, model } = await models.open(path);
+    return summarizeModel(modelId, model);
+  };
+
+  const handlers: EngineHandlers = {
+    'system.info': async () => {
+      const info = native().systemInfo();
+      // version, transport, dialogs, engine restarts and sample are filled in by the gateway.
+      return {
+        version: '', platform: process.platform, transport: 'browser', nativeDialogs: false,
+        simd: info.simd, threads: info.threads, engine: { pid: process.pid, restarts: 0 }, sample: null,
+      };
+    },
+    'models.open': (r) => open(r.path),
+    'models.openSample': () => {
+      const sample = sampleModel();
+      if (!sample) throw new StudioError('NOT_FOUND', 'the bundled sample model (resources/sample/stories260K) is missing from this installation');
+      return open(sample.path);
+    },
+    'models.close': async (r) => ({ closed: models.close(r.modelId) }),
+    'models.tensorDetail': (r) => tensorDetail(models, r.modelId, r.tensor, r.bins),
+    'recipes.presets': async () => presetInfos(),
+    'recipes.check': async (r) => checkRecipe(r.recipe, models.get(r.modelId).tensors),
+    'recipes.load': async (r) => ({ recipe: (await loadRecipe(r.path)) as Record<string, unknown> }),
+    'recipes.save': async (r) => {
+      await saveRecipe(r.path, parseRecipe(r.recipe));
+      return { path: r.path };
+    },
+    'jobs.start': async (r) => {
+      const model = models.get(r.modelId);
+      const name = model.path.split(/[\\/]/).filter(Boolean).pop() ?? r.modelId;
+      return jobs.start('inspect', `Statistics of ${name}`, (ctx) => inspectModel(models, r.modelId, ctx));
+    },
+    'jobs.cancel': async (r) => jobs.cancel(r.jobId),
+    'jobs.get': async (r) => jobs.get(r.jobId),
+    'jobs.list': async () => jobs.list(),
+  };
+
+  return {
+    async handle(name, request) {
+      try {
+        const handler = handlers[name] as ((r: unknown) => Promise<unknown>) | undefined;
+        if (!handler) throw new StudioError('INVALID_ARGUMENT', `the engine has no call "${name}"`);
+        return { ok: true, value: await handler(request) };
+      } catch (e) {
+        return { ok: false, error: toStudioError(e).toJSON() };
+      }
+    },
+    async dispose() {
+      jobs.cancelAll();
+      models.closeAll();
+    },
+  };
+}

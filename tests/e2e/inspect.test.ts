@@ -1,0 +1,82 @@
+// Browser mode end to end, part 1: open the bundled sample, inspect a tensor,
+// edit a recipe; a corrupt model shows an error in words. Screenshots of each
+// screen go to tests/e2e/artifacts/.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchStudio, type Studio } from './harness.js';
+
+let studio: Studio;
+beforeAll(async () => {
+  studio = await launchStudio();
+});
+afterAll(async () => {
+  if (studio && studio.logs.some((l) => l.startsWith('[pageerror]'))) console.error(studio.logs.join(''));
+  await studio?.close();
+});
+
+describe('browser mode: open and inspect', () => {
+  it('shows the Start screen', async () => {
+    const { page } = studio;
+    await page.getByTestId('open-sample').waitFor();
+    await studio.screenshot('01-start');
+  });
+
+  it('opens the sample and fills the tensor table with statistics', async () => {
+    const { page } = studio;
+    await page.getByTestId('open-sample').click();
+    await page.getByTestId('tensor-table').waitFor();
+    await page.getByTestId('stats-done').waitFor({ timeout: 30_000 });
+    const rows = page.locator('[data-testid="tensor-table"] tbody tr');
+    expect(await rows.count()).toBe(47); // stories260K: embeddings, final norm, 5 layers × 9 (the head is tied)
+    // Every row has its statistics.
+    const stdCells = await page.locator('[data-testid="tensor-table"] tbody tr td:nth-child(5)').allTextContents();
+    expect(stdCells.filter((t) => t.trim().length === 0)).toEqual([]);
+  });
+
+  it('shows the histogram and channel chart of a picked tensor, and the heat map', async () => {
+    const { page } = studio;
+    await page.getByTestId('tensor-filter').fill('layers.2 down_proj');
+    await page.locator('[data-tensor="model.layers.2.mlp.down_proj.weight"]').click();
+    const detail = page.getByTestId('tensor-detail');
+    await expect.poll(() => detail.locator('h2').textContent()).toBe('model.layers.2.mlp.down_proj.weight');
+    await detail.locator('[data-testid="histogram"] canvas').first().waitFor();
+    await detail.locator('[data-testid="channel-chart"] canvas').first().waitFor();
+    await page.getByTestId('heatmap').locator('canvas').first().waitFor();
+    await page.getByTestId('tensor-filter').fill('');
+    await studio.screenshot('02-model');
+    await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
+    await studio.screenshot('02b-model-heatmap');
+    await page.locator('main').evaluate((el) => el.scrollTo(0, 0));
+  });
+
+  it('edits a recipe and shows the size estimate', async () => {
+    const { page } = studio;
+    await page.getByTestId('to-recipe').click();
+    await page.locator('[data-preset="int4-g32"]').click();
+    await expect.poll(() => page.getByTestId('estimate-after').textContent(), { timeout: 10_000 }).toMatch(/KiB|MiB/);
+    await page.getByTestId('bits').selectOption('8');
+    await expect.poll(() => page.locator('.badge', { hasText: 'edited' }).count()).toBe(1);
+    await page.locator('[data-preset="int4-g32"]').click();
+    await studio.screenshot('03-recipe');
+  });
+
+  it('shows why a corrupt model cannot be opened', async () => {
+    const { page } = studio;
+    const bad = join(studio.workDir, 'corrupt');
+    mkdirSync(bad, { recursive: true });
+    copyFileSync(join(process.cwd(), 'resources', 'sample', 'stories260K', 'config.json'), join(bad, 'config.json'));
+    // A safetensors header that claims more bytes than the file has.
+    const header = Buffer.from(JSON.stringify({ 'model.embed_tokens.weight': { dtype: 'F32', shape: [512, 64], data_offsets: [0, 131072] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(join(bad, 'model.safetensors'), Buffer.concat([len, header, Buffer.alloc(100)]));
+    await page.locator('[data-screen="start"]').click();
+    await page.getByTestId('model-path').fill(bad);
+    await page.getByTestId('open-path').click();
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/model\.safetensors/);
+    await studio.screenshot('04-corrupt-model');
+  });
+});
