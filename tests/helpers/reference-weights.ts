@@ -116,7 +116,7 @@ export function storeAs(w: HfWeights, dtype: 'F16' | 'BF16'): { stored: Record<s
 export function engineTensors(w: Record<string, { dtype?: string; shape: number[]; data: Float32Array; bits?: Uint16Array }>, arch: 'llama' | 'gpt2'): Record<string, NativeTensor> {
   const out: Record<string, NativeTensor> = {};
   for (const [name, t] of Object.entries(w)) {
-    const engineName = engineTensorName(name, arch);
+    const engineName = engineTensorName(name, { architecture: arch, numHeads: 1, numKvHeads: 1 });
     if (!engineName) throw new Error(`no engine name for ${name}`);
     out[engineName] = { dtype: t.dtype ?? 'F32', shape: t.shape, name, data: t.bits ?? t.data };
   }

@@ -74,7 +74,7 @@ export class EngineModel {
     const config = engineConfig(model.config, model.format, { file: model.path });
     const tensors: Record<string, NativeTensor> = {};
     for (const e of model.tensors) {
-      const name = model.format === 'gguf' ? e.name : engineTensorName(e.name, model.config.architecture);
+      const name = model.format === 'gguf' ? e.name : engineTensorName(e.name, model.config);
       if (name !== undefined) tensors[name] = data.get(e);
     }
     return EngineModel.fromTensors(config, tensors, opts, model.path);
