@@ -4,6 +4,7 @@
 import { benchGgufBlocks } from './gguf-blocks.js';
 import type { BenchSuite } from './harness.js';
 import { bnb4Suite } from './suites/bnb4.js';
+import { formatsSuite } from './suites/formats.js';
 import { intQuantSuite } from './suites/int-quant.js';
 import { pruneSuite } from './suites/prune.js';
 
@@ -26,4 +27,4 @@ const ggufBlocksSuite: BenchSuite = {
   },
 };
 
-export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite];
+export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite, formatsSuite];

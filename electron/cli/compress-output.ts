@@ -12,9 +12,10 @@ export function progressTo(ctx: CommandContext) {
 const fmtDb = (x: number | undefined) => (x === undefined ? '' : Number.isFinite(x) ? x.toFixed(1) : '∞');
 
 export function printCompressReport(r: CompressReport): string {
-  const changed = r.tensors.filter((t) => t.kind !== 'copied' && t.kind !== 'skipped');
-  const table = formatTable(changed, [
-    { header: 'tensor', value: (t) => t.name },
+  // A GGUF holds every tensor under a new name and type: list them all.
+  const rows = r.format === 'gguf' ? r.tensors : r.tensors.filter((t) => t.kind !== 'copied' && t.kind !== 'skipped');
+  const table = formatTable(rows, [
+    { header: 'tensor', value: (t) => t.outputName ?? t.name },
     { header: 'shape', value: (t) => t.shape.join('×'), align: 'right' },
     { header: 'action', value: (t) => t.action, align: 'left' },
     { header: 'bits/w', value: (t) => t.bitsPerWeight.toFixed(2) },
@@ -29,6 +30,11 @@ export function printCompressReport(r: CompressReport): string {
     `size ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)} (${((r.bytesAfter / r.bytesBefore) * 100).toFixed(1)}%), ` +
       `changed tensors ${r.bitsPerWeightBefore.toFixed(2)} → ${r.bitsPerWeightAfter.toFixed(2)} bits per weight, ${formatDuration(r.seconds)}`,
   ];
+  const notes = r.tensors.filter((t) => t.note && t.kind !== 'skipped');
+  if (notes.length) {
+    lines.push('', `fallbacks (${notes.length}):`);
+    for (const t of notes) lines.push(`  ${t.note}`);
+  }
   if (r.skipped.length) {
     lines.push('', `left unchanged (${r.skipped.length}):`);
     for (const s of r.skipped) lines.push(`  ${s.name}: ${s.reason}`);

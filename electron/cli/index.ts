@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { StudioError } from '../common/errors.js';
 import { native } from '../studio/native/addon.js';
+import { registerExport } from './commands/export.js';
 import { registerInfo } from './commands/info.js';
 import { registerPrune } from './commands/prune.js';
 import { registerQuantize } from './commands/quantize.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerQuantize(program);
   registerPrune(program);
+  registerExport(program);
   return program;
 }
 

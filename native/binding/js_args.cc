@@ -127,7 +127,7 @@ HeldTensor tensor_arg(const Napi::Value& value, const char* what) {
 
 // V8 aborts the whole process when an ArrayBuffer cannot be allocated, so a
 // result larger than half the physical memory is refused with an error first.
-static uint64_t max_out_bytes() {
+uint64_t max_result_bytes() {
 #ifdef _WIN32
   MEMORYSTATUSEX m;
   m.dwLength = sizeof m;
@@ -140,7 +140,7 @@ static uint64_t max_out_bytes() {
 }
 
 OutBuffer out_buffer(Napi::Env env, size_t bytes) {
-  if (bytes > max_out_bytes()) {
+  if (bytes > max_result_bytes()) {
     Napi::Error err = Napi::Error::New(env, "a result of " + std::to_string(bytes) +
                                                 " bytes is more than half of this machine's memory");
     err.Set("code", Napi::String::New(env, "ENOMEM"));

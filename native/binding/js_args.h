@@ -32,6 +32,8 @@ struct OutBuffer {
   size_t size = 0;
 };
 OutBuffer out_buffer(Napi::Env env, size_t bytes);
+// Half the physical memory: the most a single result or cache may take.
+uint64_t max_result_bytes();
 
 Napi::Object object_arg(const Napi::CallbackInfo& info, size_t index, const char* what);
 std::string string_prop(const Napi::Object& o, const char* key);

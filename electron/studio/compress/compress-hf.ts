@@ -8,16 +8,16 @@ import { StudioError, cancelled } from '../../common/errors.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 import type { NativeTensor } from '../native/addon.js';
 import { GlobalMagnitudePruning } from '../prune/magnitude.js';
-import type { RecipePlan } from '../recipes/plan.js';
+import type { RecipePlan, TensorPlan } from '../recipes/plan.js';
 import type { Recipe } from '../recipes/schema.js';
-import { writeFileAtomic } from '../export/write-file-atomic.js';
+import { writeFileAtomic, writeFolderAtomically } from '../export/atomic.js';
 import { SafetensorsAppendWriter } from '../export/safetensors-append.js';
 import type { EncodeContext, Encoded } from './encode.js';
 import { encodeBitsandbytes } from './encode-bitsandbytes.js';
 import { encodeCompressedTensors } from './encode-compressed-tensors.js';
 import { bitsandbytesConfig, compressedTensorsConfig } from './hf-quantization-config.js';
-import { measure } from './measure.js';
-import { OutputFolder } from './output-folder.js';
+import { measure, type Measured } from './measure.js';
+import { copyCompanionFiles } from './companion-files.js';
 import { ProgressTracker } from './progress.js';
 import { numelOf } from './tensor-bytes.js';
 import { outputByteLength, type CompressProgress, type CompressReport, type TensorOutcome } from './types.js';
@@ -65,65 +65,73 @@ export async function compressToHfFolder(
   const entries = new Map(model.tensors.map((e) => [e.name, e]));
   const bytesTotal = model.tensors.reduce((a, e) => a + e.byteLength, 0);
   const progress = new ProgressTracker(bytesTotal, plan.tensors.length, opts.onProgress);
-  const folder = await OutputFolder.create(target, !!opts.overwrite);
   const metadata = { format: 'pt', mcs_recipe: JSON.stringify(recipe) };
   const names = plan.tensors.flatMap((t) => OUTPUTS_PER_TENSOR.map((s) => t.name + s));
-  const writer = await SafetensorsAppendWriter.create(folder.file('model.safetensors'), SafetensorsAppendWriter.headerBound(names, metadata));
-  const outcomes: TensorOutcome[] = [];
-  try {
-    progress.report('plan');
-    const pruner = await globalPruning(plan, model, data, signal);
-    const ctx: EncodeContext = { signal, prune: pruner ? (t) => pruner.prune(t, { signal }) : undefined };
-    const encode = plan.format === 'bitsandbytes' ? encodeBitsandbytes : encodeCompressedTensors;
-    for (const t of plan.tensors) {
-      if (signal?.aborted) throw cancelled();
-      const entry = entries.get(t.name)!;
-      progress.report('compress', t.name);
-      const started = Date.now();
-      const src = data.get(entry);
-      const enc: Encoded = await encode(t, src, ctx);
-      for (const out of enc.outputs) await writer.append(out);
-      const m = enc.reconstructed && (t.quantize || t.prune) ? await measure(src, enc.reconstructed, bins, signal) : undefined;
-      const bytesAfter = enc.outputs.reduce((a, o) => a + outputByteLength(o), 0);
-      outcomes.push({
-        name: t.name,
-        shape: t.shape,
-        dtype: t.dtype,
-        action: enc.action,
-        kind: t.note ? 'skipped' : enc.kind,
-        note: t.note,
-        bytesBefore: entry.byteLength,
-        bytesAfter,
-        bitsPerWeight: (bytesAfter * 8) / numelOf(t.shape),
-        metrics: m?.metrics,
-        sparsity: enc.sparsity,
-        histBefore: m?.histBefore,
-        histAfter: m?.histAfter,
-        seconds: (Date.now() - started) / 1000,
-      });
-      if (t.note) log('warn', `${t.name}: left unchanged: ${t.note}`);
-      progress.bytesDone += entry.byteLength;
-      progress.tensorsDone++;
-    }
-    progress.report('write');
-    await writer.commit(metadata);
-    const report = summarize(model, recipe, plan, target, outcomes, progress.elapsedSeconds);
-    const config = JSON.parse(await readFile(join(model.path, 'config.json'), 'utf8'));
-    config.quantization_config =
-      plan.format === 'bitsandbytes'
-        ? bitsandbytesConfig(plan, config.torch_dtype ?? 'float32')
-        : compressedTensorsConfig(plan, globalSparsity(outcomes));
-    await writeFileAtomic(folder.file('config.json'), JSON.stringify(config, null, 2) + '\n');
-    await folder.copyCompanions(model.path);
-    await writeFileAtomic(folder.file('compression_report.json'), JSON.stringify(report) + '\n');
-    await folder.commit();
-    progress.report('done');
-    return report;
-  } catch (e) {
-    await writer.abort();
-    await folder.abort();
-    throw e;
-  }
+  return writeFolderAtomically(
+    target,
+    async (dir) => {
+      const writer = await SafetensorsAppendWriter.create(join(dir, 'model.safetensors'), SafetensorsAppendWriter.headerBound(names, metadata));
+      try {
+        progress.report('plan');
+        const pruner = await globalPruning(plan, model, data, signal);
+        const ctx: EncodeContext = { signal, prune: pruner ? (t) => pruner.prune(t, { signal }) : undefined };
+        const encode = plan.format === 'bitsandbytes' ? encodeBitsandbytes : encodeCompressedTensors;
+        const outcomes: TensorOutcome[] = [];
+        for (const t of plan.tensors) {
+          if (signal?.aborted) throw cancelled();
+          const entry = entries.get(t.name)!;
+          progress.report('compress', t.name);
+          const started = Date.now();
+          const src = data.get(entry);
+          const enc: Encoded = await encode(t, src, ctx);
+          for (const out of enc.outputs) await writer.append(out);
+          const m = enc.reconstructed && (t.quantize || t.prune) ? await measure(src, enc.reconstructed, bins, signal) : undefined;
+          outcomes.push(outcomeOf(t, entry.byteLength, enc, m, (Date.now() - started) / 1000));
+          if (t.note) log('warn', `${t.name}: left unchanged: ${t.note}`);
+          progress.bytesDone += entry.byteLength;
+          progress.tensorsDone++;
+        }
+        progress.report('write');
+        await writer.commit(metadata);
+        const report = summarize(model, recipe, plan, target, outcomes, progress.elapsedSeconds);
+        const config = JSON.parse(await readFile(join(model.path, 'config.json'), 'utf8'));
+        if (plan.format === 'bitsandbytes') config.quantization_config = bitsandbytesConfig(plan, config.torch_dtype ?? 'float32');
+        else if (plan.tensors.some((t) => t.prune || t.quantize?.method === 'rtn')) {
+          config.quantization_config = compressedTensorsConfig(plan, globalSparsity(outcomes));
+        }
+        await writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+        await copyCompanionFiles(model.path, dir);
+        await writeFileAtomic(join(dir, 'compression_report.json'), JSON.stringify(report) + '\n');
+        progress.report('done');
+        return report;
+      } catch (e) {
+        await writer.abort();
+        throw e;
+      }
+    },
+    { signal, overwrite: !!opts.overwrite },
+  );
+}
+
+/** The report line of one tensor. */
+export function outcomeOf(t: TensorPlan, bytesBefore: number, enc: Encoded, m: Measured | undefined, seconds: number): TensorOutcome {
+  const bytesAfter = enc.outputs.reduce((a, o) => a + outputByteLength(o), 0);
+  return {
+    name: t.name,
+    shape: t.shape,
+    dtype: t.dtype,
+    action: enc.action,
+    kind: t.note ? 'skipped' : enc.kind,
+    note: t.note ?? enc.note,
+    bytesBefore,
+    bytesAfter,
+    bitsPerWeight: (bytesAfter * 8) / numelOf(t.shape),
+    metrics: m?.metrics,
+    sparsity: enc.sparsity,
+    histBefore: m?.histBefore,
+    histAfter: m?.histAfter,
+    seconds,
+  };
 }
 
 function globalSparsity(outcomes: TensorOutcome[]): number {

@@ -28,6 +28,8 @@ export interface Histogram {
 
 export interface TensorOutcome {
   name: string;
+  /** Name in the output when it differs (llama.cpp names in a GGUF written from a HF folder). */
+  outputName?: string;
   shape: number[];
   dtype: string;
   /** What happened, in words for the log and the table ("int4 g32 sym", "2:4", "copied"). */

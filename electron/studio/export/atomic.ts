@@ -13,13 +13,14 @@ export interface AtomicOptions {
   overwrite?: boolean;
 }
 
-const tempName = (target: string) => join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+/** A temporary name beside `target` (same folder, so the final rename is atomic). */
+export const tempName = (target: string) => join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelled();
 }
 
-async function checkTarget(target: string, overwrite: boolean): Promise<void> {
+export async function checkTarget(target: string, overwrite: boolean): Promise<void> {
   const parent = dirname(target);
   if (!(await stat(parent).then((s) => s.isDirectory(), () => false))) {
     throw new StudioError('NOT_FOUND', `${parent}: the folder to write into does not exist`, { file: target });

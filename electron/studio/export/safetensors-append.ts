@@ -7,10 +7,9 @@
 // Temporary file in the target folder; renamed only by commit().
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { StudioError } from '../../common/errors.js';
 import type { FileRange } from '../compress/types.js';
+import { tempName } from './atomic.js';
 
 const DTYPE_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const ALIGN = 8;
@@ -31,7 +30,7 @@ export class SafetensorsAppendWriter {
 
   /** `headerBytes`: an upper bound of the header JSON (see headerBound). */
   private constructor(readonly path: string, private readonly headerBytes: number) {
-    this.tmpPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    this.tmpPath = tempName(path);
   }
 
   static async create(path: string, headerBytes: number): Promise<SafetensorsAppendWriter> {

@@ -1,7 +1,5 @@
 // Corrupt GGUF files, one problem each: refused with a message naming the file,
 // the tensor or key, and the problem — quickly, without a huge allocation.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readGgufFile } from '../../../electron/studio/models/gguf-reader.js';
 import { openModel } from '../../../electron/studio/models/open-model.js';
@@ -10,12 +8,7 @@ import { ByteWriter, ggufBytes, tempDir } from './make-files.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
-let n = 0;
-function file(bytes: Uint8Array): string {
-  const p = join(tmp.dir, `b${n++}.gguf`);
-  writeFileSync(p, bytes);
-  return p;
-}
+const file = (bytes: Uint8Array) => tmp.file(bytes, '.gguf');
 const arch = ['general.architecture', (w: ByteWriter) => w.u32(8).str('llama')] as [string, (w: ByteWriter) => void];
 const bad = (bytes: Uint8Array, problem: RegExp, tensor?: string, code?: 'UNSUPPORTED') => {
   const p = file(bytes);

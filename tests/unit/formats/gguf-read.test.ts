@@ -7,6 +7,8 @@ import { openModel } from '../../../electron/studio/models/open-model.js';
 import { openTensorData } from '../../../electron/studio/models/tensor-data.js';
 import { readGgufFile } from '../../../electron/studio/models/gguf-reader.js';
 import { dequantizeGguf } from '../../../electron/studio/quant/gguf.js';
+import { writeGguf } from '../../../electron/studio/export/gguf-writer.js';
+import { gguf } from '../../../electron/studio/models/gguf-values.js';
 import { ggufBytes, tempDir } from './make-files.js';
 
 const F32 = resolve('tests/fixtures/formats/stories260K-f32.gguf');
@@ -64,7 +66,7 @@ describe('llama.cpp stories260K f32 (fixture)', () => {
 describe.skipIf(!existsSync(SHARED))('llama.cpp files from ../shared', () => {
   it.each(['stories260K-Q6_K.gguf', 'stories260K-Q4_K_M.gguf'])('%s: mixed block types, dequantizing close to the f32 file', async (name) => {
     const m = await openModel(shared(`stories260K/gguf/${name}`));
-    expect(m.quantization.format).toBe('gguf');
+    expect(m.quantization).toMatchObject({ format: 'gguf', details: { fileType: name.includes('Q6_K') ? 'MOSTLY_Q6_K' : 'MOSTLY_Q4_K_M' } });
     const types = new Set(m.tensors.map((t) => t.dtype));
     expect(types.has('Q8_0')).toBe(true);
     const ref = openTensorData(await openModel(F32));
@@ -154,5 +156,47 @@ describe('every metadata value type', () => {
     expect(g.alignment).toBe(64);
     expect(g.dataStart % 64).toBe(0);
     expect(g.tensors.map((t) => [t.name, t.offset - g.dataStart, t.shape])).toEqual([['a', 0, [3]], ['b', 64, [2, 2]]]);
+  });
+});
+
+describe('GGUF → ModelConfig for other architectures', () => {
+  const f32 = (name: string, shape: number[]) => ({ name, type: 'F32' as const, shape, data: () => new Uint8Array(shape.reduce((a, b) => a * b, 1) * 4) });
+
+  it('qwen2: q/k/v biases, NEOX rotary order, its own rope base', async () => {
+    const p = join(tmp.dir, 'qwen2.gguf');
+    await writeGguf(p, {
+      metadata: {
+        'general.architecture': gguf.string('qwen2'), 'qwen2.block_count': gguf.u32(1), 'qwen2.context_length': gguf.u32(32768),
+        'qwen2.embedding_length': gguf.u32(64), 'qwen2.feed_forward_length': gguf.u32(128), 'qwen2.attention.head_count': gguf.u32(4),
+        'qwen2.attention.head_count_kv': gguf.u32(2), 'qwen2.rope.freq_base': gguf.f32(1e6), 'qwen2.attention.layer_norm_rms_epsilon': gguf.f32(1e-6),
+        'tokenizer.ggml.bos_token_id': gguf.u32(151643), 'tokenizer.ggml.eos_token_id': gguf.u32(151645),
+      },
+      tensors: [f32('token_embd.weight', [100, 64]), f32('blk.0.attn_q.weight', [64, 64]), f32('blk.0.attn_q.bias', [64])],
+    });
+    const m = await openModel(p);
+    expect(m.config).toMatchObject({
+      architecture: 'qwen2', hiddenSize: 64, intermediateSize: 128, numLayers: 1, numHeads: 4, numKvHeads: 2, headDim: 16, vocabSize: 100,
+      maxPositions: 32768, ropeTheta: 1e6, tieWordEmbeddings: true, attentionBias: true, ropeLayout: 'hf', bosTokenId: 151643, eosTokenIds: [151645],
+    });
+    expect(m.tokenizer).toEqual({ kind: 'none' });
+  });
+
+  it('gpt2: layer-norm epsilon, learned positions, gelu', async () => {
+    const p = join(tmp.dir, 'gpt2.gguf');
+    await writeGguf(p, {
+      metadata: {
+        'general.architecture': gguf.string('gpt2'), 'gpt2.block_count': gguf.u32(2), 'gpt2.context_length': gguf.u32(1024),
+        'gpt2.embedding_length': gguf.u32(32), 'gpt2.feed_forward_length': gguf.u32(128), 'gpt2.attention.head_count': gguf.u32(4),
+        'gpt2.attention.layer_norm_epsilon': gguf.f32(1e-5), 'tokenizer.ggml.tokens': gguf.array('string', ['a', 'b', 'c']),
+      },
+      tensors: [f32('token_embd.weight', [3, 32]), f32('output.weight', [3, 32]), f32('blk.0.attn_qkv.bias', [96]), f32('blk.0.ffn_up.bias', [128])],
+    });
+    const m = await openModel(p);
+    expect(m.config).toMatchObject({
+      architecture: 'gpt2', numHeads: 4, numKvHeads: 4, headDim: 8, vocabSize: 3, ropeTheta: 0, hiddenAct: 'gelu_new',
+      tieWordEmbeddings: false, attentionBias: true, mlpBias: true, ropeLayout: 'hf', eosTokenIds: [],
+    });
+    expect(m.config.normEps).toBeCloseTo(1e-5, 10);
+    expect(m.tokenizer).toEqual({ kind: 'gguf', path: p });
   });
 });

@@ -3,9 +3,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function tempDir(prefix = 'mcs-formats-'): { dir: string; cleanup: () => void } {
+/** A temporary folder; `file(bytes, ext)` writes a fresh numbered file into it and returns its path. */
+export function tempDir(prefix = 'mcs-formats-'): { dir: string; cleanup: () => void; file: (bytes: Uint8Array, ext: string) => string } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  let n = 0;
+  return {
+    dir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    file: (bytes, ext) => {
+      const p = join(dir, `f${n++}${ext}`);
+      writeFileSync(p, bytes);
+      return p;
+    },
+  };
 }
 
 /** A safetensors file from a header object (written verbatim) and a data section. */

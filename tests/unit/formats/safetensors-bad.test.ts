@@ -9,12 +9,7 @@ import { safetensorsBytes, tempDir } from './make-files.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
-let n = 0;
-function file(bytes: Uint8Array): string {
-  const p = join(tmp.dir, `t${n++}.safetensors`);
-  writeFileSync(p, bytes);
-  return p;
-}
+const file = (bytes: Uint8Array) => tmp.file(bytes, '.safetensors');
 const entry = (dtype: string, shape: unknown[], offsets: unknown) => ({ dtype, shape, data_offsets: offsets });
 
 describe('safetensors reader refuses bad files', () => {

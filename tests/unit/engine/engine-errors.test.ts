@@ -1,0 +1,73 @@
+// Bad input reaches the caller as a StudioError naming the tensor or value,
+// never a crash: missing or misshapen tensors, tokens outside the vocabulary,
+// a full context, unknown architectures, unknown linear methods.
+import { describe, expect, it } from 'vitest';
+import { StudioError } from '../../../electron/common/errors.js';
+import { engineConfig } from '../../../electron/studio/engine/config.js';
+import { EngineModel } from '../../../electron/studio/engine/model.js';
+import type { ModelConfig } from '../../../electron/studio/models/types.js';
+import { engineTensors, randomLlamaWeights } from '../../helpers/reference-weights.js';
+import { TINY_LLAMA, llamaEngineConfig } from './forward-helpers.js';
+
+const weights = () => engineTensors(randomLlamaWeights(TINY_LLAMA, 11), 'llama');
+
+async function rejects(p: Promise<unknown>, code: string, text: RegExp) {
+  const e = await p.then(() => undefined, (err) => err);
+  expect(e).toBeInstanceOf(StudioError);
+  expect((e as StudioError).code).toBe(code);
+  expect((e as Error).message).toMatch(text);
+}
+
+describe('engine: bad input', () => {
+  it('a missing tensor is named', async () => {
+    const t = weights();
+    delete t['blk.1.ffn_up.weight'];
+    await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), t), 'INVALID_ARGUMENT', /blk\.1\.ffn_up\.weight/);
+  });
+
+  it('a misshapen weight is named with both shapes', async () => {
+    const t = weights();
+    t['blk.0.attn_k.weight'] = { ...t['blk.0.attn_k.weight'], shape: [8, 64], data: new Float32Array(8 * 64) };
+    await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), t), 'INVALID_ARGUMENT', /blk\.0\.attn_k\.weight.*\[8, 64\].*32 inputs and 16 outputs/);
+  });
+
+  it('bytes that do not match the shape are refused', async () => {
+    const t = weights();
+    t['output_norm.weight'] = { dtype: 'F32', shape: [32], data: new Float32Array(31) };
+    await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), t), 'INVALID_ARGUMENT', /output_norm.*bytes/);
+  });
+
+  it('an unknown linear method lists the known ones', async () => {
+    await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), weights(), { method: 'int3' }), 'INVALID_ARGUMENT', /unknown method 'int3' \(known: (?=.*dense)(?=.*llm_int8)/);
+  });
+
+  it('tokens outside the vocabulary and overfull contexts', async () => {
+    const m = await EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), weights());
+    const s = m.createSession(4);
+    await rejects(s.eval([1, 50]), 'INVALID_ARGUMENT', /token id 50 .*vocabulary of 50/);
+    await rejects(s.eval([1, -1]), 'INVALID_ARGUMENT', /token id -1/);
+    await rejects(s.eval([1, 2, 3, 4, 5]), 'INVALID_ARGUMENT', /do not fit the session's context of 4/);
+    expect(s.position).toBe(0);
+    await s.eval([1, 2, 3]);
+    await rejects(s.eval([1, 2]), 'INVALID_ARGUMENT', /at position 3/);
+    expect(() => s.truncate(5)).toThrow(StudioError);
+  });
+
+  it('a cancelled eval rejects with CANCELLED and leaves the position', async () => {
+    const m = await EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), weights());
+    const s = m.createSession(16);
+    const ac = new AbortController();
+    ac.abort();
+    await rejects(s.eval([1, 2, 3], { signal: ac.signal }), 'CANCELLED', /cancel/);
+    expect(s.position).toBe(0);
+  });
+
+  it('architectures without a forward pass are refused by name', () => {
+    const cfg = { architecture: 'falcon', sourceArchitecture: 'FalconForCausalLM' } as unknown as ModelConfig;
+    expect(() => engineConfig(cfg, 'hf', { file: 'x/config.json' })).toThrow(/does not run architecture 'falcon' \(FalconForCausalLM\)/);
+  });
+
+  it('inconsistent configs are refused before any tensor is read', async () => {
+    await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA, { kvHeads: 3 }), weights()), 'INVALID_ARGUMENT', /not a multiple of 3/);
+  });
+});
