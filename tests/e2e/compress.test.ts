@@ -90,20 +90,17 @@ describe('browser mode: run, results, export', () => {
     expect(progressAtCancel).toBeLessThan(90);
     await studio.screenshot('09-run-in-progress');
     // Measured in the page: from the click reaching the button to the panel saying Cancelled.
-    await page.evaluate(() => {
-      const w = window as unknown as { clickedAt?: number; stoppedAt?: number };
-      document.querySelector('[data-testid="cancel"]')?.addEventListener('click', () => (w.clickedAt = performance.now()), { capture: true });
-      const panel = document.querySelector('[data-testid="job-panel"]')!;
+    // (In-page code as text: this file is type-checked without the DOM library.)
+    await page.evaluate(`(() => {
+      const panel = document.querySelector('[data-testid="job-panel"]');
+      document.querySelector('[data-testid="cancel"]').addEventListener('click', () => (window.clickedAt = performance.now()), { capture: true });
       new MutationObserver(() => {
-        if (panel.getAttribute('data-status') === 'cancelled' && w.stoppedAt === undefined) w.stoppedAt = performance.now();
+        if (panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
       }).observe(panel, { attributes: true });
-    });
+    })()`);
     await page.getByTestId('cancel').click();
     await expect.poll(() => page.getByTestId('job-panel').getAttribute('data-status'), { interval: 20, timeout: 10_000 }).toBe('cancelled');
-    const stoppedMs = await page.evaluate(() => {
-      const w = window as unknown as { clickedAt: number; stoppedAt: number };
-      return w.stoppedAt - w.clickedAt;
-    });
+    const stoppedMs = (await page.evaluate('window.stoppedAt - window.clickedAt')) as number;
     console.log(`cancel: stopped ${stoppedMs.toFixed(0)} ms after the click, at ${progressAtCancel}%`);
     expect(stoppedMs).toBeLessThan(1000);
     await page.getByTestId('run-cancelled').waitFor();

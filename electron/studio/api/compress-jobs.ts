@@ -3,10 +3,13 @@
 // copied, atomically, to where the user exports it.
 import type { CompressResult, CompressedTensor, ExportResult } from '../../common/contract.js';
 import { compressModel, type CompressReport, type TensorOutcome } from '../compress/index.js';
-import { writeFolderAtomically } from '../export/atomic.js';
+import { writeFileAtomically, writeFolderAtomically } from '../export/atomic.js';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { JobContext } from '../jobs/job-manager.js';
-import { parseRecipe } from '../recipes/index.js';
-import { copyFolder, listFiles } from './copy-folder.js';
+import { parseRecipe, planRecipe } from '../recipes/index.js';
+import { join } from 'node:path';
+import { copyFolder, copyInto, listFiles, type FileToCopy } from './copy-folder.js';
 import type { ModelRegistry } from './model-registry.js';
 import { summarizeModel } from './model-summary.js';
 import type { RunStore } from './run-store.js';
@@ -37,7 +40,7 @@ function result(runId: string, modelId: string, modelName: string, recipe: Recor
     bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter,
     bitsPerWeightBefore: r.bitsPerWeightBefore, bitsPerWeightAfter: r.bitsPerWeightAfter,
     tensors: r.tensors.map(tensorResult), skipped: r.skipped, seconds: r.seconds,
-    suggestedName: `${slug(modelName) || 'model'}-${slug(recipeName ?? r.format)}`,
+    suggestedName: `${slug(modelName) || 'model'}-${slug(recipeName ?? r.format)}${r.format === 'gguf' ? '.gguf' : ''}`,
   };
 }
 
@@ -51,7 +54,10 @@ export async function runCompress(
   const model = models.get(modelId);
   const recipe = parseRecipe(recipeDoc);
   const name = summarizeModel(modelId, model).name;
-  const target = await runs.prepare(ctx.jobId);
+  // GGUF is one file; the Hugging Face layouts are a model folder.
+  const kind = planRecipe(recipe, model.tensors).format === 'gguf' ? 'file' : 'folder';
+  const dir = await runs.prepare(ctx.jobId, kind);
+  const target = kind === 'file' ? join(dir, 'model.gguf') : dir;
   ctx.log('info', `${recipe.name ?? 'Recipe'} on ${name} (${model.tensors.length} tensors)`);
   let current: string | undefined;
   try {
@@ -74,7 +80,7 @@ export async function runCompress(
         });
       },
     });
-    runs.record(ctx.jobId, { dir: target, format: report.format });
+    runs.record(ctx.jobId, { dir, output: target, kind, format: report.format });
     const changed = report.tensors.filter((t) => t.kind !== 'copied' && t.kind !== 'skipped').length;
     ctx.log('info', `${changed} tensors changed; ${report.bytesBefore} → ${report.bytesAfter} bytes in ${report.seconds.toFixed(2)} s`);
     return result(ctx.jobId, modelId, name, recipe as Record<string, unknown>, report);
@@ -87,19 +93,20 @@ export async function runCompress(
 export async function runExport(ctx: JobContext<'export'>, runs: RunStore, runId: string, target: string, overwrite: boolean): Promise<ExportResult> {
   const run = runs.get(runId);
   const started = Date.now();
-  const files = await listFiles(run.dir);
+  const files = run.kind === 'folder' ? await listFiles(run.output) : [{ rel: basename(run.output), bytes: (await stat(run.output)).size }];
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0);
   let bytesDone = 0;
-  ctx.log('info', `Exporting ${files.length} files (${run.format}) to ${target}`);
+  const onBytes = (n: number, file: FileToCopy, index: number) => {
+    bytesDone += n;
+    ctx.progress({ item: file.rel, bytesDone, itemsDone: index });
+  };
+  ctx.log('info', `Exporting ${run.format} (${files.length} file${files.length === 1 ? '' : 's'}) to ${target}`);
   ctx.progress({ stage: 'copying', itemsTotal: files.length, itemsDone: 0, bytesTotal, bytesDone: 0 });
-  await writeFolderAtomically(
-    target,
-    (tmp) => copyFolder(run.dir, tmp, files, ctx.signal, (n, file, index) => {
-      bytesDone += n;
-      ctx.progress({ item: file.rel, bytesDone, itemsDone: index });
-    }),
-    { signal: ctx.signal, overwrite },
-  );
+  if (run.kind === 'folder') {
+    await writeFolderAtomically(target, (tmp) => copyFolder(run.output, tmp, files, ctx.signal, onBytes), { signal: ctx.signal, overwrite });
+  } else {
+    await writeFileAtomically(target, (out) => copyInto(run.output, out, ctx.signal, (n) => onBytes(n, files[0], 0)), { signal: ctx.signal, overwrite });
+  }
   ctx.progress({ stage: 'done', itemsDone: files.length, bytesDone: bytesTotal });
   ctx.log('info', `Exported to ${target}`);
   return { runId, path: target, format: run.format, bytes: bytesTotal, files: files.length, seconds: (Date.now() - started) / 1000 };

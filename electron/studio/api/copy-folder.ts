@@ -67,3 +67,21 @@ export async function copyFolder(
     else await copyChunked(join(from, f.rel), target, signal, (n) => onBytes(n, f, i));
   }
 }
+
+/** Streams one file into an atomic writer (GGUF exports), in chunks so Cancel stops it. */
+export async function copyInto(from: string, out: { write(data: Uint8Array): Promise<void> }, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<void> {
+  const src = await open(from, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let pos = 0; ; ) {
+      if (signal?.aborted) throw cancelled();
+      const { bytesRead } = await src.read(buf, 0, CHUNK, pos);
+      if (bytesRead === 0) break;
+      await out.write(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+      onBytes(bytesRead);
+    }
+  } finally {
+    await src.close();
+  }
+}

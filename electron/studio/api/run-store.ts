@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { StudioError } from '../../common/errors.js';
 
 export interface RunInfo {
+  /** The run's own folder (everything in it is the run's). */
   dir: string;
+  /** What compress wrote: the folder itself (Hugging Face outputs) or one file in it (GGUF). */
+  output: string;
+  kind: 'folder' | 'file';
   format: string;
 }
 
@@ -43,11 +47,17 @@ export class RunStore {
     }
   }
 
-  /** The output path for a new run (its folder exists; the output itself does not yet). */
-  async prepare(runId: string): Promise<string> {
+  /**
+   * The path of a new run's folder. `kind` 'folder': the folder is the output
+   * and does not exist yet (the writer creates it atomically); 'file': the
+   * folder exists and the output file goes into it.
+   */
+  async prepare(runId: string, kind: 'folder' | 'file'): Promise<string> {
     await mkdir(this.session, { recursive: true });
     while (this.order.length >= this.keep) await this.discard(this.order[0]);
-    return join(this.session, runId);
+    const dir = join(this.session, runId);
+    if (kind === 'file') await mkdir(dir);
+    return dir;
   }
 
   record(runId: string, info: RunInfo): void {
@@ -57,7 +67,7 @@ export class RunStore {
 
   get(runId: string): RunInfo {
     const r = this.runs.get(runId);
-    if (!r || !existsSync(r.dir)) {
+    if (!r || !existsSync(r.output)) {
       throw new StudioError('NOT_FOUND', `the output of run ${runId} is no longer there (the studio keeps the last ${this.keep} runs until it closes): run the recipe again`);
     }
     return r;

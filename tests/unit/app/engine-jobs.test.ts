@@ -98,6 +98,22 @@ describe('compress and export jobs', () => {
     expect(workFiles().some((f) => f.includes(job.jobId))).toBe(false);
   });
 
+  it('runs a GGUF recipe into one file, exports it, and the file opens as a GGUF model', async () => {
+    const q80 = PRESETS.find((p) => p.id === 'q8_0')!.recipe as Record<string, unknown>;
+    const job = await call<JobInfo>('jobs.start', { kind: 'compress', modelId: model.modelId, recipe: q80 });
+    const done = await finished(job.jobId);
+    expect(done.status).toBe('done');
+    const r = done.result as CompressResult;
+    expect(r.format).toBe('gguf');
+    expect(r.suggestedName).toBe('stories260k-q8-0.gguf');
+    const target = join(out, r.suggestedName);
+    const exp = await call<JobInfo>('jobs.start', { kind: 'export', runId: r.runId, path: target });
+    expect((await finished(exp.jobId)).status).toBe('done');
+    const again = await call<ModelSummary>('models.open', { path: target });
+    expect(again.format).toBe('gguf');
+    expect(again.dtypeMix.map((d) => d.dtype)).toContain('Q8_0');
+  });
+
   it('says so when a run’s output is gone', async () => {
     const r = await shell.gateway.handle('jobs.start', { kind: 'export', runId: 'job-nope', path: join(out, 'x') });
     expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
