@@ -5,6 +5,7 @@ import { StudioError } from '../common/errors.js';
 import { native } from '../studio/native/addon.js';
 import { registerExport } from './commands/export.js';
 import { registerInfo } from './commands/info.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerPrune } from './commands/prune.js';
 import { registerQuantize } from './commands/quantize.js';
 import { VERSION } from './version.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     }
   });
   registerInfo(program);
+  registerInspect(program);
   registerQuantize(program);
   registerPrune(program);
   registerExport(program);
