@@ -8,6 +8,7 @@ import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInfo } from './commands/info.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerPrune } from './commands/prune.js';
 import { registerQuantize } from './commands/quantize.js';
 import { VERSION } from './version.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     }
   });
   registerInfo(program);
+  registerInspect(program);
   registerQuantize(program);
   registerPrune(program);
   registerExport(program);

@@ -26,7 +26,7 @@ function chromiumPath(): string {
 }
 
 async function startServer(settingsDir: string): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
-  const child = spawn(process.execPath, ['dist/serve.cjs', '--no-open', '--port', '0', '--settings', settingsDir, '--threads', '2'], {
+  const child = spawn(process.execPath, ['dist/serve.cjs', '--no-open', '--port', '0', '--settings', settingsDir, '--work', join(settingsDir, '..', 'work'), '--threads', '2'], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,7 +12,7 @@ describe('formats', () => {
   it.each([[260032, '260K'], [1_100_000_000, '1.10B'], [999, '999'], [12_345, '12.3K']])('count %s → %s', (n, s) => expect(formatCount(n)).toBe(s));
   it.each([[0, '0'], [0.0123456, '0.01235'], [1e-5, '1.00e-5'], [123456, '1.23e+5'], [Number.NaN, 'NaN'], [Infinity, '∞']])('stat %s → %s', (n, s) => expect(formatStat(n)).toBe(s));
   it.each([[0, '0%'], [0.5, '50.00%'], [1e-6, '1.0e-4%']])('percent %s → %s', (n, s) => expect(formatPercent(n)).toBe(s));
-  it.each([[5.4, '5 s'], [75, '1 min 15 s'], [7260, '2 h 01 min'], [null, '—']])('duration %s → %s', (n, s) => expect(formatDuration(n)).toBe(s));
+  it.each([[0.48, '0.5 s'], [5.44, '5.4 s'], [12.4, '12 s'], [75, '1 min 15 s'], [7260, '2 h 01 min'], [null, '—']])('duration %s → %s', (n, s) => expect(formatDuration(n)).toBe(s));
 });
 
 function rows(): TensorRow[] {
