@@ -47,6 +47,11 @@ describe('browser mode: open and inspect', () => {
     await studio.screenshot('02-model');
     await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
     await studio.screenshot('02b-model-heatmap');
+    // The theme follows the system's: the same screen in dark.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300);
+    await studio.screenshot('02c-model-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('main').evaluate((el) => el.scrollTo(0, 0));
   });
 
