@@ -3,7 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { StudioError } from '../common/errors.js';
 import { native } from '../studio/native/addon.js';
+import { registerCompare } from './commands/compare.js';
+import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPrune } from './commands/prune.js';
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerQuantize(program);
   registerPrune(program);
   registerExport(program);
+  registerGenerate(program);
+  registerEval(program);
+  registerCompare(program);
   return program;
 }
 

@@ -151,7 +151,7 @@ export interface RecipeCheck {
 
 // ---- jobs -------------------------------------------------------------------
 
-export type JobKind = 'inspect';
+export type JobKind = 'inspect' | 'compress' | 'export';
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Progress of a running job: overall and the item (tensor, layer) being worked on. */
@@ -184,19 +184,90 @@ export interface InspectResult {
   rows: TensorStatsRow[];
 }
 
+/** Error of a tensor's reconstruction against the original. */
+export interface TensorError {
+  mse: number;
+  /** 10·log10(Σw² / Σ(w − ŵ)²) in dB; null when the reconstruction is exact. */
+  snrDb: number | null;
+  maxAbsError: number;
+  /** Share of weights outside the clipping range a range setting chose. */
+  clippedShare: number;
+}
+
+export interface CompressedTensor {
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** What was done, in words ("int4 g32 sym", "2:4", "copied"). */
+  action: string;
+  kind: 'quantized' | 'pruned' | 'pruned+quantized' | 'cast' | 'copied' | 'skipped';
+  /** Why a target was left alone, or which fallback was taken. */
+  note?: string;
+  bytesBefore: number;
+  bytesAfter: number;
+  bitsPerWeight: number;
+  error: TensorError | null;
+  /** Share of zeros after pruning. */
+  sparsity: number | null;
+  /** The original's and the reconstruction's values on the same bins. */
+  histBefore: Histogram | null;
+  histAfter: Histogram | null;
+  seconds: number;
+}
+
+export interface CompressResult {
+  /** The compress job's id: what `export` names to write this output. */
+  runId: string;
+  modelId: string;
+  modelName: string;
+  source: string;
+  /** The stored layout: compressed-tensors or bitsandbytes safetensors (a model folder), or GGUF. */
+  format: string;
+  recipeName: string | null;
+  recipe: Record<string, unknown>;
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Over the tensors the recipe changed. */
+  bitsPerWeightBefore: number;
+  bitsPerWeightAfter: number;
+  tensors: CompressedTensor[];
+  skipped: { name: string; reason: string }[];
+  seconds: number;
+  /** A name to suggest when exporting ("stories260K-int4-g32"). */
+  suggestedName: string;
+}
+
+export interface ExportResult {
+  runId: string;
+  path: string;
+  format: string;
+  bytes: number;
+  files: number;
+  seconds: number;
+}
+
 /** What each kind of job returns when it is done. */
 export interface JobResults {
   inspect: InspectResult;
+  compress: CompressResult;
+  export: ExportResult;
 }
 
 /** Items a job streams while it runs (rows appear in the table as they are computed). */
 export interface JobItems {
   inspect: TensorStatsRow;
+  compress: never;
+  export: never;
 }
 
 export interface JobInfo<K extends JobKind = JobKind> {
   jobId: string;
   kind: K;
+  /**
+   * Grows with every change of the job. Answers to calls and pushed events
+   * travel separately (HTTP and WebSocket), so a client keeps the highest.
+   */
+  revision: number;
   /** One line for the window ("Inspect stories260K"). */
   title: string;
   status: JobStatus;

@@ -48,6 +48,10 @@ export const studioCalls = {
   'jobs.start': z.discriminatedUnion('kind', [
     /** Statistics of every tensor of an open model (the inspector's table and heat map). */
     z.strictObject({ kind: z.literal('inspect'), modelId: id }),
+    /** Applies a recipe to an open model; the output waits in the engine's work folder until exported. */
+    z.strictObject({ kind: z.literal('compress'), modelId: id, recipe: recipeDoc }),
+    /** Writes the output of a finished compress job (`runId` = its jobId) to a path the user chose. */
+    z.strictObject({ kind: z.literal('export'), runId: id, path, overwrite: z.boolean().default(false) }),
   ]),
   'jobs.cancel': z.strictObject({ jobId: id }),
   'jobs.get': z.strictObject({ jobId: id }),

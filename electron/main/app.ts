@@ -7,7 +7,7 @@ import { engineHostModule, rendererDir, sampleModel } from '../studio/api/app-pa
 import type { ShellHost } from '../studio/api/gateway.js';
 import { VERSION } from '../cli/version.js';
 import { createStudioShell, type StudioShell } from '../studio/api/studio-shell.js';
-import type { EngineSpawner } from '../studio/jobs/engine-protocol.js';
+import { ENGINE_ENV, type EngineSpawner } from '../studio/jobs/engine-protocol.js';
 import { appProtocolHandler, appSchemePrivileges } from './app-protocol.js';
 import type { BrowserWindowLike, ElectronApi } from './electron-api.js';
 import { utilitySpawner } from './engine-spawner.js';
@@ -79,7 +79,7 @@ export async function startDesktopApp(electron: ElectronApi, options: DesktopOpt
   };
 
   const shell = createStudioShell({
-    spawner: options.spawner ?? utilitySpawner(electron, engineHostModule()),
+    spawner: options.spawner ?? utilitySpawner(electron, engineHostModule(), { [ENGINE_ENV.workDir]: join(app.getPath('userData'), 'work') }),
     host,
     settingsDir: app.getPath('userData'),
   });

@@ -2,9 +2,10 @@
 // loopback server, prints the address with this run's token, opens it.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { browserSettingsDir, engineHostModule, rendererDir, sampleModel } from '../studio/api/app-paths.js';
+import { browserSettingsDir, browserWorkDir, engineHostModule, rendererDir, sampleModel } from '../studio/api/app-paths.js';
 import { VERSION } from '../cli/version.js';
 import { createStudioShell } from '../studio/api/studio-shell.js';
+import { ENGINE_ENV } from '../studio/jobs/engine-protocol.js';
 import { forkSpawner } from '../studio/jobs/fork-spawner.js';
 import { openBrowser } from './open-browser.js';
 import { newToken } from './request-guard.js';
@@ -16,10 +17,11 @@ const program = new Command()
   .option('-p, --port <port>', 'port to listen on (0: any free port)', '0')
   .option('--no-open', 'print the address but do not open a browser')
   .option('--settings <dir>', 'folder for the recent-models list', browserSettingsDir())
+  .option('--work <dir>', 'folder for compressed models waiting to be exported', browserWorkDir())
   .option('--threads <n>', 'threads for the engine (0: all cores)', '0')
   .parse();
 
-const opts = program.opts<{ port: string; open: boolean; settings: string; threads: string }>();
+const opts = program.opts<{ port: string; open: boolean; settings: string; work: string; threads: string }>();
 
 async function main(): Promise<void> {
   const staticRoot = rendererDir();
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const shell = createStudioShell({
-    spawner: forkSpawner(engineHostModule(), { MCS_ENGINE_THREADS: opts.threads }),
+    spawner: forkSpawner(engineHostModule(), { [ENGINE_ENV.threads]: opts.threads, [ENGINE_ENV.workDir]: opts.work }),
     host: { transport: 'browser', version: VERSION, typedPathsAreChoices: true, sample: sampleModel() },
     settingsDir: opts.settings,
   });

@@ -20,7 +20,7 @@ export interface TestShell extends StudioShell {
 export function testShell(host: Partial<ShellHost> = {}): TestShell {
   const settingsDir = mkdtempSync(join(tmpdir(), 'mcs-settings-'));
   const shell = createStudioShell({
-    spawner: forkSpawner(engineHostModule(), { MCS_ENGINE_THREADS: '2' }),
+    spawner: forkSpawner(engineHostModule(), { MCS_ENGINE_THREADS: '2', MCS_WORK_DIR: join(settingsDir, 'work') }),
     host: { transport: 'browser', version: 'test', typedPathsAreChoices: true, sample: sampleModel(), ...host },
     settingsDir,
     engineOptions: { backoffMs: 50 },

@@ -1,7 +1,7 @@
 // Where the app's own files are, from sources (tests), from dist/ bundles and
 // from a packaged app (app.asar, with the addon and the sample unpacked beside it).
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleModelPath } from '../resources.js';
@@ -40,4 +40,17 @@ export function browserSettingsDir(): string {
   if (process.platform === 'win32' && process.env.APPDATA) return join(process.env.APPDATA, 'Model Compression Studio');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Model Compression Studio');
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'model-compression-studio');
+}
+
+/** Browser mode's work folder for compress outputs waiting to be exported (a cache: safe to delete). */
+export function browserWorkDir(): string {
+  if (process.env.MCS_WORK_DIR) return process.env.MCS_WORK_DIR;
+  if (process.platform === 'win32' && process.env.LOCALAPPDATA) return join(process.env.LOCALAPPDATA, 'Model Compression Studio', 'work');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'Model Compression Studio', 'work');
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'model-compression-studio', 'work');
+}
+
+/** When no shell said where: the system's temporary folder, per user. */
+export function workDirFallback(): string {
+  return join(tmpdir(), `mcs-work-${userInfo().username}`);
 }

@@ -46,9 +46,8 @@ function dtypeMix(tensors: TensorEntry[]): DTypeShare[] {
   return [...by.values()].sort((a, b) => b.bytes - a.bytes);
 }
 
+/** The file or folder name says which variant this is (general.name is often just "llama"). */
 function displayName(m: OpenedModel): string {
-  const fromMeta = m.metadata['general.name'];
-  if (typeof fromMeta === 'string' && fromMeta.trim()) return fromMeta.trim();
   const base = m.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? m.path;
   return base.replace(/\.gguf$/i, '');
 }

@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 interface Grant {
   real: string;
   access: Access;
-  /** A granted folder covers what is inside it (read only). */
+  /** A folder granted for reading covers what is inside it; write grants are the exact path (a file or an output folder). */
   folder: boolean;
 }
 
@@ -60,7 +60,6 @@ export class PathGrants {
     } catch {
       folder = false;
     }
-    if (access === 'write' && folder) throw new StudioError('INVALID_ARGUMENT', `${path} is a folder: choose a file name to save to`, { file: path });
     if (!this.grants.some((g) => g.real === real && g.access === access)) this.grants.push({ real, access, folder });
   }
 

@@ -38,7 +38,8 @@ export const pathPolicy: Policy = {
   'recipes.check': none,
   'recipes.load': () => [{ field: 'path', access: 'read', source: 'entry' }],
   'recipes.save': () => [{ field: 'path', access: 'write', source: 'entry' }],
-  'jobs.start': none,
+  // An export writes where the user chose (a save dialog, or the typed path in browser mode).
+  'jobs.start': (r) => (r.kind === 'export' ? [{ field: 'path', access: 'write', source: 'entry' }] : []),
   'jobs.cancel': none,
   'jobs.get': none,
   'jobs.list': none,

@@ -8,11 +8,13 @@ import { native } from '../native/addon.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { ENGINE_ENV } from '../jobs/engine-protocol.js';
 import { loadRecipe, parseRecipe, saveRecipe } from '../recipes/index.js';
-import { sampleModel } from './app-paths.js';
+import { sampleModel, workDirFallback } from './app-paths.js';
 import { inspectModel, tensorDetail } from './inspect.js';
 import { ModelRegistry, type OpenModelFn } from './model-registry.js';
 import { summarizeModel } from './model-summary.js';
 import { checkRecipe, presetInfos } from './recipe-calls.js';
+import { runCompress, runExport } from './compress-jobs.js';
+import { RunStore } from './run-store.js';
 
 export type EngineHandlers = { [N in EngineCallName]: (req: StudioRequest<N>) => Promise<StudioResponse<N>> };
 
@@ -29,6 +31,7 @@ export interface ServiceDeps {
 export function createStudioService(deps: ServiceDeps): StudioService {
   const jobs = new JobManager(deps.emit);
   const models = new ModelRegistry(deps.openModel);
+  const runs = new RunStore(process.env[ENGINE_ENV.workDir] || workDirFallback());
   const threads = Number(process.env[ENGINE_ENV.threads] ?? 0);
   if (threads > 0) native().setThreads(threads);
 
@@ -62,9 +65,15 @@ export function createStudioService(deps: ServiceDeps): StudioService {
       return { path: r.path };
     },
     'jobs.start': async (r) => {
+      if (r.kind === 'export') {
+        runs.get(r.runId); // refuse at once when the run's output is gone
+        return jobs.start('export', `Export to ${r.path}`, (ctx) => runExport(ctx, runs, r.runId, r.path, r.overwrite));
+      }
       const model = models.get(r.modelId);
-      const name = model.path.split(/[\\/]/).filter(Boolean).pop() ?? r.modelId;
-      return jobs.start('inspect', `Statistics of ${name}`, (ctx) => inspectModel(models, r.modelId, ctx));
+      const name = summarizeModel(r.modelId, model).name;
+      if (r.kind === 'inspect') return jobs.start('inspect', `Statistics of ${name}`, (ctx) => inspectModel(models, r.modelId, ctx));
+      const recipeName = typeof r.recipe.name === 'string' ? r.recipe.name : 'Recipe';
+      return jobs.start('compress', `${recipeName} on ${name}`, (ctx) => runCompress(ctx, models, runs, r.modelId, r.recipe));
     },
     'jobs.cancel': async (r) => jobs.cancel(r.jobId),
     'jobs.get': async (r) => jobs.get(r.jobId),
@@ -84,6 +93,7 @@ export function createStudioService(deps: ServiceDeps): StudioService {
     async dispose() {
       jobs.cancelAll();
       models.closeAll();
+      runs.dispose();
     },
   };
 }

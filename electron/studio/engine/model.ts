@@ -95,6 +95,16 @@ export class EngineModel {
     return this.m.info();
   }
 
+  /** What the linear layers run, e.g. "llm_int8 (int8 + F32 outlier columns) ×35; head: dense F32". */
+  describe(): string {
+    const counts = new Map<string, number>();
+    const linears = this.info().linears;
+    for (const l of linears) if (l.name !== 'output') counts.set(`${l.method} ${l.format}`, (counts.get(`${l.method} ${l.format}`) ?? 0) + 1);
+    const head = linears.find((l) => l.name === 'output');
+    const body = [...counts].map(([k, n]) => `${k} ×${n}`).join(', ');
+    return head ? `${body}; head: ${head.method} ${head.format}` : body;
+  }
+
   /** Per linear layer: calls, tokens and LLM.int8() outlier columns since the last reset. */
   linearStats(): (NativeLinearStats & { name: string })[] {
     return this.m.linearStats();

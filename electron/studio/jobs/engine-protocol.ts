@@ -27,4 +27,6 @@ export type EngineSpawner = () => EngineProcess;
 export const ENGINE_ENV = {
   /** Threads for the native pool (default: all cores). */
   threads: 'MCS_ENGINE_THREADS',
+  /** Folder for compress outputs waiting to be exported (large: on a real disk, not tmpfs). */
+  workDir: 'MCS_WORK_DIR',
 } as const;

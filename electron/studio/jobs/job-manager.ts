@@ -51,7 +51,7 @@ export class JobManager {
 
   start<K extends JobKind>(kind: K, title: string, run: JobRunner<K>): JobInfo {
     const info: JobInfo = {
-      jobId: newJobId(), kind, title, status: 'queued', createdAt: this.now(),
+      jobId: newJobId(), kind, revision: 0, title, status: 'queued', createdAt: this.now(),
       startedAt: null, finishedAt: null, progress: null, error: null, result: null, log: [],
     };
     const entry: Entry = { info, run: run as unknown as JobRunner<JobKind>, abort: new AbortController(), lastProgressAt: 0 };
@@ -169,6 +169,7 @@ export class JobManager {
   }
 
   private update(entry: Entry): void {
+    entry.info.revision++;
     this.emit({ type: 'job.update', job: clone(entry.info) });
   }
 

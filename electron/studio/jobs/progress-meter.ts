@@ -21,6 +21,8 @@ const MIN_SPAN_MS = 300;
 export class ProgressMeter {
   private readonly startedAt: number;
   private state: Required<Omit<ProgressUpdate, 'item'>> & { item?: string };
+  /** Whether the job reports how far into the current item it is. */
+  private itemFractionKnown = false;
   private samples: { t: number; bytes: number; items: number }[] = [];
 
   constructor(private readonly now: () => number = Date.now) {
@@ -30,7 +32,11 @@ export class ProgressMeter {
 
   update(u: ProgressUpdate): void {
     const s = this.state;
-    if (u.item !== undefined && u.item !== s.item) s.itemFraction = 0;
+    if (u.item !== undefined && u.item !== s.item) {
+      s.itemFraction = 0;
+      this.itemFractionKnown = false;
+    }
+    if (u.itemFraction !== undefined) this.itemFractionKnown = true;
     for (const [k, v] of Object.entries(u)) if (v !== undefined) (s as Record<string, unknown>)[k] = v;
     s.itemFraction = clamp01(s.itemFraction);
     const t = this.now();
@@ -54,7 +60,7 @@ export class ProgressMeter {
       stage: s.stage,
       fraction: this.fraction(),
       item: s.item,
-      itemFraction: s.item !== undefined ? s.itemFraction : undefined,
+      itemFraction: s.item !== undefined && this.itemFractionKnown ? s.itemFraction : undefined,
       itemsDone: s.itemsDone,
       itemsTotal: s.itemsTotal,
       bytesDone: s.bytesDone,

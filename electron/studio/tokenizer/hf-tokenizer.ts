@@ -79,6 +79,7 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   decode(ids: readonly number[], opts: { skipSpecial?: boolean } = {}): string {
+    if (ids.length === 0) return ''; // the library refuses an empty list
     return this.tok.decode([...ids], { skip_special_tokens: opts.skipSpecial ?? false, clean_up_tokenization_spaces: false });
   }
 

@@ -41,7 +41,8 @@ export function useChartColors() {
       danger: cssVar('--danger', '#cf3b34'),
       warn: cssVar('--warn', '#b7791f'),
       ok: cssVar('--ok', '#17885c'),
-      heat: isDark ? ['#1b2230', '#2b4a8c', '#6b5fd3', '#d95f8e', '#ffb36b'] : ['#f3f6fc', '#b9cdf5', '#6f8fe8', '#b452b8', '#e8532f'],
+      // Zero must still read as a cell, not as the background.
+      heat: isDark ? ['#26324a', '#2f55a8', '#7462dc', '#de6596', '#ffb36b'] : ['#e4ebfa', '#a9c0f2', '#6f8fe8', '#b452b8', '#e8532f'],
     };
   });
 }

@@ -1,5 +1,5 @@
 // Routes the engine's pushed events to the stores that care.
-import type { StudioApi } from '../../../electron/common/contract';
+import type { InspectResult, StudioApi } from '../../../electron/common/contract';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
 import { useModelsStore } from './models';
@@ -17,7 +17,7 @@ export function routeEvents(api: StudioApi): () => void {
     }
     jobs.apply(e);
     if (e.type === 'job.item' && e.kind === 'inspect') models.addStats(e.jobId, e.item);
-    if (e.type === 'job.update' && e.job.kind === 'inspect' && e.job.status === 'done' && e.job.result) models.setStats(e.job.jobId, e.job.result.rows);
+    if (e.type === 'job.update' && e.job.kind === 'inspect' && e.job.status === 'done' && e.job.result) models.setStats(e.job.jobId, (e.job.result as InspectResult).rows);
     if (e.type === 'job.update' && e.job.status === 'failed' && e.job.error && e.job.error.code !== 'ENGINE_CRASHED') {
       app.notify('error', `${e.job.title} failed`, e.job.error.message, e.job.error.tensor ?? e.job.error.file);
     }

@@ -14,6 +14,8 @@ export const useJobsStore = defineStore('jobs', () => {
 
   function put(job: JobInfo): void {
     const known = jobs.value[job.jobId];
+    // An answer that left the engine before an event we already have is older news.
+    if (known && known.revision > job.revision) return;
     // Progress events may overtake a state update in flight; keep the newer progress while running.
     jobs.value[job.jobId] = known && job.status === 'running' && known.progress && job.progress &&
       known.progress.elapsedSeconds > job.progress.elapsedSeconds ? { ...job, progress: known.progress } : job;
@@ -51,7 +53,7 @@ export const useJobsStore = defineStore('jobs', () => {
   function markLost(message: string): void {
     for (const j of Object.values(jobs.value)) {
       if (j.status === 'queued' || j.status === 'running') {
-        jobs.value[j.jobId] = { ...j, status: 'failed', finishedAt: Date.now(), error: { code: 'ENGINE_CRASHED', message } };
+        jobs.value[j.jobId] = { ...j, revision: Number.MAX_SAFE_INTEGER, status: 'failed', finishedAt: Date.now(), error: { code: 'ENGINE_CRASHED', message } };
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent, JobInfo, TensorStatsRow } from '../../../electron/common/contract.js';
+import type { InspectResult, JobEvent, JobInfo, TensorStatsRow } from '../../../electron/common/contract.js';
 import { StudioError } from '../../../electron/common/errors.js';
 import { JobManager } from '../../../electron/studio/jobs/job-manager.js';
 
@@ -44,7 +44,7 @@ describe('JobManager', () => {
     expect(info.status).toBe('running'); // the queue was free
     const done = await settled(info.jobId);
     expect(done.status).toBe('done');
-    expect(done.result?.rows.map((r) => r.name)).toEqual(['a', 'b']);
+    expect((done.result as InspectResult).rows.map((r) => r.name)).toEqual(['a', 'b']);
     expect(done.progress?.fraction).toBe(1);
     expect(done.log.map((l) => l.message)).toContain('a done');
     const types = events.map((e) => e.type);
@@ -141,5 +141,18 @@ describe('JobManager', () => {
   it('says which job it does not know', () => {
     const { jobs } = setup();
     expect(() => jobs.get('job-nope')).toThrow(/no job job-nope/);
+  });
+});
+
+describe('JobManager revisions', () => {
+  it('numbers every state change so clients can drop stale copies', async () => {
+    const events: JobEvent[] = [];
+    const jobs = new JobManager((e) => events.push(e), { progressIntervalMs: 0 });
+    const info = jobs.start('inspect', 'x', async () => ({ modelId: 'm', rows: [] }));
+    await new Promise((r) => setTimeout(r, 10));
+    const revisions = events.filter((e) => e.type === 'job.update').map((e) => (e as { job: JobInfo }).job.revision);
+    expect(revisions).toEqual([1, 2, 3]);
+    expect(info.revision).toBe(2);
+    expect(jobs.get(info.jobId).revision).toBe(3);
   });
 });

@@ -23,7 +23,7 @@ let desktop: DesktopApp;
 beforeAll(async () => {
   prepareDesktopApp(fake.electron);
   desktop = await startDesktopApp(fake.electron, {
-    spawner: forkSpawner(engineHostModule(), { MCS_ENGINE_THREADS: '1' }),
+    spawner: forkSpawner(engineHostModule(), { MCS_ENGINE_THREADS: '1', MCS_WORK_DIR: join(userData, 'work') }),
     preloadPath: '/app/dist/preload.cjs',
     rendererRoot,
   });

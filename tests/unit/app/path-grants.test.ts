@@ -56,7 +56,10 @@ describe('PathGrants', () => {
     expect(g.allows(out, 'write')).toBe(true);
     expect(g.allows(out, 'read')).toBe(true);
     expect(g.allows(join(models, 'other.gguf'), 'write')).toBe(false);
-    expect(() => g.grant(models, 'write')).toThrow(/is a folder/);
+    // An output folder (an exported model) is granted as that one path, not what is inside it.
+    g.grant(join(models, 'llama'), 'write');
+    expect(g.allows(join(models, 'llama'), 'write')).toBe(true);
+    expect(g.allows(join(models, 'llama', 'model.safetensors'), 'write')).toBe(false);
   });
 
   it('a save target in a folder that does not exist is refused with the folder named', () => {

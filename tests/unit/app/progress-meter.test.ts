@@ -18,10 +18,12 @@ describe('ProgressMeter', () => {
     const m = new ProgressMeter(clock().now);
     m.update({ itemsTotal: 4, itemsDone: 1, item: 'b', itemFraction: 0.5 });
     expect(m.snapshot().fraction).toBeCloseTo(1.5 / 4, 12);
-    // A new item starts at zero.
+    // A new item starts at zero, and its own fraction is unknown until the job reports one.
     m.update({ itemsDone: 2, item: 'c' });
-    expect(m.snapshot().itemFraction).toBe(0);
+    expect(m.snapshot().itemFraction).toBeUndefined();
     expect(m.snapshot().fraction).toBe(0.5);
+    m.update({ itemFraction: 0.25 });
+    expect(m.snapshot().itemFraction).toBe(0.25);
   });
 
   it('has no rate or ETA until enough time has been measured', () => {

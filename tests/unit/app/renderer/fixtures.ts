@@ -26,9 +26,9 @@ export function statsRow(name: string, outlierShare = 0, kurtosis = 3): TensorSt
   return { name, count: 10, mean: 0, std: 0.02, min: -0.1, max: 0.1, absmax: 0.1, kurtosis, outlierShare, zeros: 0, nonfinite: 0 };
 }
 
-export function job(jobId: string, status: JobInfo['status'] = 'running'): JobInfo {
+export function job(jobId: string, status: JobInfo['status'] = 'running', revision = 1): JobInfo {
   return {
-    jobId, kind: 'inspect', title: 'Statistics of tiny', status, createdAt: 1, startedAt: 1, finishedAt: status === 'running' ? null : 2,
+    jobId, kind: 'inspect', revision, title: 'Statistics of tiny', status, createdAt: 1, startedAt: 1, finishedAt: status === 'running' ? null : 2,
     progress: null, error: null, result: null, log: [],
   };
 }

@@ -141,7 +141,10 @@ describe('jobs store', () => {
     // A state update carrying older progress does not move the bar back.
     jobs.apply({ type: 'job.update', job: { ...job('j1', 'running'), progress: { stage: 's', fraction: 0.1, itemsDone: 0, itemsTotal: 2, bytesDone: 1, bytesTotal: 10, bytesPerSecond: null, etaSeconds: null, elapsedSeconds: 0.1 } } });
     expect(jobs.jobs.j1.progress?.fraction).toBe(0.5);
-    jobs.apply({ type: 'job.update', job: job('j1', 'done') });
+    jobs.apply({ type: 'job.update', job: job('j1', 'done', 3) });
+    expect(jobs.jobs.j1.status).toBe('done');
+    // The answer to a call that left the engine earlier does not undo it.
+    jobs.apply({ type: 'job.update', job: job('j1', 'running', 2) });
     expect(jobs.jobs.j1.status).toBe('done');
     // Progress after the end is ignored.
     jobs.apply({ type: 'job.progress', jobId: 'j1', progress: { stage: 's', fraction: 0.2, itemsDone: 0, itemsTotal: 2, bytesDone: 0, bytesTotal: 10, bytesPerSecond: null, etaSeconds: null, elapsedSeconds: 3 } });
@@ -173,7 +176,7 @@ describe('event routing', () => {
     await models.open('/models/tiny');
     api.emit({ type: 'job.item', jobId: 'job-model-1', kind: 'inspect', item: statsRow('model.norm.weight') });
     expect(models.stats.has('model.norm.weight')).toBe(true);
-    api.emit({ type: 'job.update', job: { ...job('job-model-1', 'failed'), error: { code: 'BAD_FILE', message: 'short read', tensor: 'model.norm.weight' } } });
+    api.emit({ type: 'job.update', job: { ...job('job-model-1', 'failed', 5), error: { code: 'BAD_FILE', message: 'short read', tensor: 'model.norm.weight' } } });
     expect(useAppStore().notices[0]).toMatchObject({ kind: 'error', message: 'short read', detail: 'model.norm.weight' });
   });
 
@@ -267,7 +270,7 @@ describe('statistics that arrive before the job is known', () => {
     answer();
     await opening;
     expect(models.stats.has('model.norm.weight')).toBe(true);
-    api.emit({ type: 'job.update', job: { ...job('job-model-1', 'done'), result: { modelId: 'model-1', rows: [statsRow('a'), statsRow('b')] } } });
+    api.emit({ type: 'job.update', job: { ...job('job-model-1', 'done', 5), result: { modelId: 'model-1', rows: [statsRow('a'), statsRow('b')] } } });
     expect([...models.stats.keys()]).toEqual(['a', 'b']);
   });
 });

@@ -12,7 +12,7 @@ describe('formats', () => {
   it.each([[260032, '260K'], [1_100_000_000, '1.10B'], [999, '999'], [12_345, '12.3K']])('count %s → %s', (n, s) => expect(formatCount(n)).toBe(s));
   it.each([[0, '0'], [0.0123456, '0.01235'], [1e-5, '1.00e-5'], [123456, '1.23e+5'], [Number.NaN, 'NaN'], [Infinity, '∞']])('stat %s → %s', (n, s) => expect(formatStat(n)).toBe(s));
   it.each([[0, '0%'], [0.5, '50.00%'], [1e-6, '1.0e-4%']])('percent %s → %s', (n, s) => expect(formatPercent(n)).toBe(s));
-  it.each([[5.4, '5 s'], [75, '1 min 15 s'], [7260, '2 h 01 min'], [null, '—']])('duration %s → %s', (n, s) => expect(formatDuration(n)).toBe(s));
+  it.each([[0.48, '0.5 s'], [5.44, '5.4 s'], [12.4, '12 s'], [75, '1 min 15 s'], [7260, '2 h 01 min'], [null, '—']])('duration %s → %s', (n, s) => expect(formatDuration(n)).toBe(s));
 });
 
 function rows(): TensorRow[] {
@@ -63,5 +63,20 @@ describe('heat map', () => {
   it('fills in as statistics arrive', () => {
     const h = buildHeatmap(summary().tensors, new Map([['model.layers.0.self_attn.q_proj.weight', statsRow('x', 0.2)]]));
     expect(h.cells).toEqual([[0, 0, 0.2, 'model.layers.0.self_attn.q_proj.weight']]);
+  });
+});
+
+describe('tensor names for display', () => {
+  it('drops the shared prefix and .weight, keeps biases and the layer', async () => {
+    const { commonPrefix, shortName } = await import('../../../../renderer/src/lib/tensor-names');
+    const names = ['model.embed_tokens.weight', 'model.layers.0.self_attn.q_proj.weight', 'model.layers.0.self_attn.q_proj.bias'];
+    const p = commonPrefix(names);
+    expect(p).toBe('model.');
+    expect(names.map((n) => shortName(n, p))).toEqual(['embed_tokens', 'layers.0.self_attn.q_proj', 'layers.0.self_attn.q_proj.bias']);
+    expect(commonPrefix(['blk.0.attn_q.weight', 'blk.1.attn_q.weight'])).toBe('');
+    expect(commonPrefix(['model.layers.0.a', 'model.layers.1.a'])).toBe('model.');
+    expect(commonPrefix(['model.layers.10.a', 'model.layers.11.a'])).toBe('model.');
+    expect(commonPrefix(['token_embd.weight', 'blk.0.attn_q.weight'])).toBe('');
+    expect(commonPrefix(['only.one'])).toBe('');
   });
 });
