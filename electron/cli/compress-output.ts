@@ -1,6 +1,10 @@
 // What `mcs quantize` and `mcs prune` print: a summary, a per-tensor table, and
 // the tensors left alone with the reason (and what would fit).
+import { compressModel } from '../studio/compress/index.js';
 import type { CompressReport } from '../studio/compress/types.js';
+import type { Recipe } from '../studio/recipes/index.js';
+import { execute } from './command.js';
+import { openModelArg } from './model-arg.js';
 import type { CommandContext } from './command.js';
 import { formatBytes, formatDuration, formatTable } from './output.js';
 
@@ -40,4 +44,23 @@ export function printCompressReport(r: CompressReport): string {
     for (const s of r.skipped) lines.push(`  ${s.name}: ${s.reason}`);
   }
   return lines.join('\n');
+}
+
+export interface CompressFlags {
+  output: string;
+  overwrite?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The body of quantize, prune and export: a recipe applied to MODEL, written to -o, reported. */
+export function runCompressCommand(model: string | undefined, flags: CompressFlags, recipe: () => Recipe | Promise<Recipe>): Promise<void> {
+  return execute(!!flags.json, !!flags.quiet, {
+    run: async (ctx) => {
+      const r = await recipe();
+      const opened = await openModelArg(model);
+      return compressModel(opened, r, flags.output, { signal: ctx.signal, overwrite: !!flags.overwrite, onProgress: progressTo(ctx) });
+    },
+    print: printCompressReport,
+  });
 }

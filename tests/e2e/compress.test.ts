@@ -3,18 +3,11 @@
 // Cancel halfway through a larger model leaves no file anywhere.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchStudio, type Studio } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useStudio } from './harness.js';
 import { writeSyntheticModel } from './synthetic-model.js';
 
-let studio: Studio;
-beforeAll(async () => {
-  studio = await launchStudio();
-});
-afterAll(async () => {
-  if (studio && studio.logs.some((l) => l.startsWith('[pageerror]'))) console.error(studio.logs.join(''));
-  await studio?.close();
-});
+const studioOf = useStudio();
 
 /** Files (not folders) anywhere under `dir`. */
 const filesUnder = (dir: string): string[] =>
@@ -22,6 +15,7 @@ const filesUnder = (dir: string): string[] =>
 
 describe('browser mode: run, results, export', () => {
   it('runs int4 g32 on the sample and reaches 100%', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('open-sample').click();
     await page.getByTestId('to-recipe').click();
@@ -36,6 +30,7 @@ describe('browser mode: run, results, export', () => {
   });
 
   it('shows one error bar per quantized tensor, worst first, and before/after histograms', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('to-results').click();
     const chart = page.getByTestId('error-chart');
@@ -47,6 +42,7 @@ describe('browser mode: run, results, export', () => {
   });
 
   it('exports to a typed path; the folder exists and opens as a model', async () => {
+    const studio = studioOf();
     const { page } = studio;
     const target = join(studio.workDir, 'exports', 'stories-int4-g32');
     await page.getByTestId('export').click();
@@ -72,6 +68,7 @@ describe('browser mode: run, results, export', () => {
   });
 
   it('cancels a run halfway within a second and leaves no file', async () => {
+    const studio = studioOf();
     const { page } = studio;
     const model = join(studio.workDir, 'synthetic');
     writeSyntheticModel(model, { hidden: 1024, intermediate: 2816, layers: 6, vocab: 512 });
@@ -83,7 +80,8 @@ describe('browser mode: run, results, export', () => {
     await page.getByTestId('to-recipe').click();
     await page.locator('[data-preset="int4-g32"]').click();
     await expect.poll(() => page.getByTestId('run').isEnabled(), { timeout: 10_000 }).toBe(true);
-    await page.getByTestId('run').click();
+    // The run shortcut: Ctrl+Enter (Cmd+Enter on macOS).
+    await page.keyboard.press('Control+Enter');
     const percent = page.getByTestId('job-percent');
     await expect.poll(async () => parseFloat((await percent.textContent()) ?? '0'), { timeout: 60_000, interval: 50 }).toBeGreaterThan(5);
     const progressAtCancel = parseFloat((await percent.textContent()) ?? '0');

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ARTIFACTS = join(process.cwd(), 'tests', 'e2e', 'artifacts');
 
@@ -79,5 +80,21 @@ export async function launchStudio(): Promise<Studio> {
       await new Promise((r) => child.once('exit', r));
       rmSync(workDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** One studio for the tests of a file: started before them, closed (with its logs on page errors) after. */
+export function useStudio(): () => Studio {
+  let studio: Studio | undefined;
+  beforeAll(async () => {
+    studio = await launchStudio();
+  });
+  afterAll(async () => {
+    if (studio?.logs.some((l) => l.startsWith('[pageerror]'))) console.error(studio.logs.join(''));
+    await studio?.close();
+  });
+  return () => {
+    if (!studio) throw new Error('the studio has not started');
+    return studio;
   };
 }

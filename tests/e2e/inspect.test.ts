@@ -3,26 +3,24 @@
 // screen go to tests/e2e/artifacts/.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchStudio, type Studio } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useStudio } from './harness.js';
 
-let studio: Studio;
-beforeAll(async () => {
-  studio = await launchStudio();
-});
-afterAll(async () => {
-  if (studio && studio.logs.some((l) => l.startsWith('[pageerror]'))) console.error(studio.logs.join(''));
-  await studio?.close();
-});
+const studioOf = useStudio();
 
 describe('browser mode: open and inspect', () => {
   it('shows the Start screen', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('open-sample').waitFor();
     await studio.screenshot('01-start');
+    // Ctrl+O (Cmd+O on macOS) is Open: in the browser it goes to the path field.
+    await page.keyboard.press('Control+O');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset?.testid')).toBe('model-path');
   });
 
   it('opens the sample and fills the tensor table with statistics', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('open-sample').click();
     await page.getByTestId('tensor-table').waitFor();
@@ -35,6 +33,7 @@ describe('browser mode: open and inspect', () => {
   });
 
   it('shows the histogram and channel chart of a picked tensor, and the heat map', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('tensor-filter').fill('layers.2 down_proj');
     await page.locator('[data-tensor="model.layers.2.mlp.down_proj.weight"]').click();
@@ -56,6 +55,7 @@ describe('browser mode: open and inspect', () => {
   });
 
   it('edits a recipe and shows the size estimate', async () => {
+    const studio = studioOf();
     const { page } = studio;
     await page.getByTestId('to-recipe').click();
     await page.locator('[data-preset="int4-g32"]').click();
@@ -67,6 +67,7 @@ describe('browser mode: open and inspect', () => {
   });
 
   it('shows why a corrupt model cannot be opened', async () => {
+    const studio = studioOf();
     const { page } = studio;
     const bad = join(studio.workDir, 'corrupt');
     mkdirSync(bad, { recursive: true });

@@ -3,19 +3,15 @@
 // a safetensors folder in another float type.
 import type { Command } from 'commander';
 import { StudioError } from '../../common/errors.js';
-import { compressModel, ggufExportRecipe } from '../../studio/compress/index.js';
+import { ggufExportRecipe } from '../../studio/compress/index.js';
 import { ggufTypes, parseRecipe, type GgufExportType } from '../../studio/recipes/index.js';
-import { execute, withCommonOptions } from '../command.js';
-import { printCompressReport, progressTo } from '../compress-output.js';
-import { MODEL_ARG_HELP, openModelArg } from '../model-arg.js';
+import { withCommonOptions } from '../command.js';
+import { runCompressCommand, type CompressFlags } from '../compress-output.js';
+import { MODEL_ARG_HELP } from '../model-arg.js';
 
-interface ExportFlags {
-  output: string;
+interface ExportFlags extends CompressFlags {
   format?: string;
   type?: string;
-  overwrite?: boolean;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 function exportRecipe(f: ExportFlags) {
@@ -43,14 +39,5 @@ export function registerExport(program: Command): void {
       .option('--format <f>', 'gguf | safetensors (default: gguf for *.gguf outputs)')
       .option('--type <t>', `GGUF: ${ggufTypes.join(' | ')}; safetensors: f32 | f16 | bf16 (default f16)`)
       .option('--overwrite', 'replace the output if it exists'),
-  ).action((model: string | undefined, flags: ExportFlags) =>
-    execute(!!flags.json, !!flags.quiet, {
-      run: async (ctx) => {
-        const recipe = exportRecipe(flags);
-        const opened = await openModelArg(model);
-        return compressModel(opened, recipe, flags.output, { signal: ctx.signal, overwrite: !!flags.overwrite, onProgress: progressTo(ctx) });
-      },
-      print: printCompressReport,
-    }),
-  );
+  ).action((model: string | undefined, flags: ExportFlags) => runCompressCommand(model, flags, () => exportRecipe(flags)));
 }

@@ -2,23 +2,18 @@
 // compressed-tensors folder (2:4 in the sparse-24 bitmask layout).
 import type { Command } from 'commander';
 import { StudioError } from '../../common/errors.js';
-import { compressModel } from '../../studio/compress/index.js';
 import { parseNmPattern } from '../../studio/prune/nm.js';
 import { parseRecipe } from '../../studio/recipes/index.js';
-import { collect, execute, parseFloatOption, withCommonOptions } from '../command.js';
-import { printCompressReport, progressTo } from '../compress-output.js';
-import { MODEL_ARG_HELP, openModelArg } from '../model-arg.js';
+import { collect, parseFloatOption, withCommonOptions } from '../command.js';
+import { runCompressCommand, type CompressFlags } from '../compress-output.js';
+import { MODEL_ARG_HELP } from '../model-arg.js';
 
-interface PruneFlags {
-  output: string;
+interface PruneFlags extends CompressFlags {
   method?: string;
   sparsity?: number;
   scope?: string;
   pattern?: string;
   skip?: string[];
-  overwrite?: boolean;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 function pruneRecipe(f: PruneFlags) {
@@ -47,19 +42,9 @@ export function registerPrune(program: Command): void {
       .option('--skip <regex>', 'leave tensors whose name matches unchanged (repeatable)', collect)
       .option('--overwrite', 'replace the output folder if it exists'),
   ).action((model: string | undefined, flags: PruneFlags) =>
-    execute(!!flags.json, !!flags.quiet, {
-      run: async (ctx) => {
-        const base = pruneRecipe(flags);
-        const rules = (flags.skip ?? []).map((match) => ({ match, prune: { method: 'none' } }));
-        const recipe = parseRecipe({ ...base, rules }, 'flags');
-        const opened = await openModelArg(model);
-        return compressModel(opened, recipe, flags.output, {
-          signal: ctx.signal,
-          overwrite: !!flags.overwrite,
-          onProgress: progressTo(ctx),
-        });
-      },
-      print: printCompressReport,
+    runCompressCommand(model, flags, () => {
+      const rules = (flags.skip ?? []).map((match) => ({ match, prune: { method: 'none' } }));
+      return parseRecipe({ ...pruneRecipe(flags), rules }, 'flags');
     }),
   );
 }

@@ -2,14 +2,12 @@
 // preset or a recipe file, written in the layout transformers/vLLM load.
 import type { Command } from 'commander';
 import { StudioError } from '../../common/errors.js';
-import { compressModel } from '../../studio/compress/index.js';
 import { findPreset, loadRecipe, parseRecipe, type Recipe } from '../../studio/recipes/index.js';
-import { collect, execute, parseIntOption, withCommonOptions } from '../command.js';
-import { printCompressReport, progressTo } from '../compress-output.js';
-import { MODEL_ARG_HELP, openModelArg } from '../model-arg.js';
+import { collect, parseIntOption, withCommonOptions } from '../command.js';
+import { runCompressCommand, type CompressFlags } from '../compress-output.js';
+import { MODEL_ARG_HELP } from '../model-arg.js';
 
-interface QuantizeFlags {
-  output: string;
+interface QuantizeFlags extends CompressFlags {
   method?: string;
   bits?: number;
   scheme?: string;
@@ -21,9 +19,6 @@ interface QuantizeFlags {
   skip?: string[];
   recipe?: string;
   preset?: string;
-  overwrite?: boolean;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 const METHOD_FLAGS = ['method', 'bits', 'scheme', 'granularity', 'group', 'range', 'percentile', 'doubleQuant'] as const;
@@ -83,18 +78,5 @@ export function registerQuantize(program: Command): void {
       .option('--recipe <file>', 'a YAML or JSON recipe instead of the method flags')
       .option('--preset <name>', 'a preset recipe, e.g. "int4-g128", "int8-channel", "nf4-dq"')
       .option('--overwrite', 'replace the output folder if it exists'),
-  ).action((model: string | undefined, flags: QuantizeFlags) =>
-    execute(!!flags.json, !!flags.quiet, {
-      run: async (ctx) => {
-        const recipe = await recipeFromFlags(flags);
-        const opened = await openModelArg(model);
-        return compressModel(opened, recipe, flags.output, {
-          signal: ctx.signal,
-          overwrite: !!flags.overwrite,
-          onProgress: progressTo(ctx),
-        });
-      },
-      print: printCompressReport,
-    }),
-  );
+  ).action((model: string | undefined, flags: QuantizeFlags) => runCompressCommand(model, flags, () => recipeFromFlags(flags)));
 }

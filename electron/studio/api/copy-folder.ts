@@ -27,22 +27,19 @@ export async function listFiles(dir: string): Promise<FileToCopy[]> {
 }
 
 async function copyChunked(from: string, to: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<void> {
-  const src = await open(from, 'r');
   // 'w': a failed reflink attempt may have left an empty file in our temporary folder.
   const dst = await open(to, 'w');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (let pos = 0; ; ) {
-      if (signal?.aborted) throw cancelled();
-      const { bytesRead } = await src.read(buf, 0, CHUNK, pos);
-      if (bytesRead === 0) break;
+  let pos = 0;
+  const sink = {
+    async write(data: Uint8Array) {
       let written = 0;
-      while (written < bytesRead) written += (await dst.write(buf, written, bytesRead - written, pos + written)).bytesWritten;
-      pos += bytesRead;
-      onBytes(bytesRead);
-    }
+      while (written < data.byteLength) written += (await dst.write(data, written, data.byteLength - written, pos + written)).bytesWritten;
+      pos += data.byteLength;
+    },
+  };
+  try {
+    await copyInto(from, sink, signal, onBytes);
   } finally {
-    await src.close();
     await dst.close();
   }
 }

@@ -119,3 +119,29 @@ describe('compress and export jobs', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });
+
+describe('recipe calls', () => {
+  it('lists the presets and checks a recipe against the model, naming each problem', async () => {
+    const presets = await call<{ id: string }[]>('recipes.presets', {});
+    expect(presets.map((p) => p.id)).toEqual(expect.arrayContaining(['int8-channel', 'int4-g128', 'int4-g32', 'nf4-dq', 'q4_0', 'magnitude-50', 'sparse-2-4']));
+    const bad = await call<{ valid: boolean; issues: { path: string; message: string }[] }>('recipes.check', {
+      modelId: model.modelId, recipe: { quantize: { method: 'rtn', bits: 11, granularity: 'group' } },
+    });
+    expect(bad.valid).toBe(false);
+    expect(bad.issues.map((i) => i.path)).toEqual(['quantize.bits', 'quantize.group']);
+    const mixed = await call<{ valid: boolean; issues: { message: string }[] }>('recipes.check', {
+      modelId: model.modelId, recipe: { quantize: { method: 'rtn', bits: 4 }, rules: [{ match: 'down_proj', quantize: { method: 'gguf', type: 'q8_0' } }] },
+    });
+    expect(mixed.valid).toBe(false);
+    expect(mixed.issues[0].message).toMatch(/mixes/);
+  });
+
+  it('saves a recipe where the user typed, and loads it back', async () => {
+    const file = join(out, 'my-recipe.yaml');
+    await call('recipes.save', { path: file, recipe: int4g32 });
+    const { recipe } = await call<{ recipe: { quantize: { group: number } } }>('recipes.load', { path: file });
+    expect(recipe.quantize.group).toBe(32);
+    const r = await shell.gateway.handle('recipes.save', { path: join(out, 'nope', 'r.yaml'), recipe: int4g32 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
