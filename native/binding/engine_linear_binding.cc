@@ -1,5 +1,8 @@
 // One linear layer on its own, for tests and benchmarks:
-// engineLinear(weight, { bias?, inOut?, method?, threshold?, reference?, signal? }) → Promise<EngineLinear>
+// engineLinear(weight | null, { bias?, extra?, inOut?, method?, threshold?, reference?, signal? }) → Promise<EngineLinear>
+//   extra: { role: tensor } — companion tensors of a stored quantized weight
+//   (weight_packed, weight_scale, absmax, bitmask, …); weight may be null
+//   when the format has none (compressed-tensors pack-quantized, sparse-24).
 // EngineLinear: forward(x: Float32Array, T, { out?: { y: Float32Array }, signal? }) → Promise<Float32Array>,
 //               info() → { method, format, in, out, bytes }, stats() → { calls, tokens, outlierColumns,
 //               maxOutlierColumns, columnHits }, resetStats()
@@ -20,6 +23,7 @@ struct LinearHolder {
   std::unique_ptr<engine::Linear> linear;
   HeldTensor weight, bias;
   bool has_bias = false;
+  std::vector<std::pair<std::string, HeldTensor>> extra;
 };
 
 class LinearWrap : public Napi::ObjectWrap<LinearWrap> {
@@ -129,13 +133,28 @@ void LinearWrap::init(Napi::Env env, Napi::Object exports) {
 Napi::Value engine_linear(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto h = std::make_unique<LinearHolder>();
-  h->weight = tensor_arg(info[0], "weight");
+  const bool no_weight = info.Length() < 1 || info[0].IsNull() || info[0].IsUndefined();
+  if (!no_weight) h->weight = tensor_arg(info[0], "weight");
   Napi::Value options = info.Length() > 1 ? info[1] : env.Undefined();
   engine::LinearSpec spec;
   engine::LinearOptions opt;
   spec.name = h->weight.view.name.empty() ? "linear" : h->weight.view.name;
   if (options.IsObject()) {
     const Napi::Object o = options.As<Napi::Object>();
+    const Napi::Value ev = o.Get("extra");
+    if (ev.IsObject()) {
+      const Napi::Object eo = ev.As<Napi::Object>();
+      const Napi::Array keys = eo.GetPropertyNames();
+      for (uint32_t i = 0; i < keys.Length(); ++i) {
+        const std::string role = keys.Get(i).As<Napi::String>().Utf8Value();
+        HeldTensor t = tensor_arg(eo.Get(role), ("extra['" + role + "']").c_str());
+        spec.extra.emplace(role, t.view);
+        h->extra.emplace_back(role, std::move(t));
+      }
+    } else if (!ev.IsUndefined()) {
+      throw Napi::TypeError::New(env, "extra must be an object of tensors");
+    }
+    if (auto n = opt_string(o, "name")) spec.name = *n;
     if (!o.Get("bias").IsUndefined()) {
       h->bias = tensor_arg(o.Get("bias"), "bias");
       h->has_bias = true;
@@ -145,6 +164,7 @@ Napi::Value engine_linear(const Napi::CallbackInfo& info) {
     if (auto t = opt_number(o, "threshold")) opt.int8_threshold = float(*t);
     opt.reference = opt_bool(o, "reference").value_or(false);
   }
+  if (no_weight && spec.extra.empty()) throw Napi::TypeError::New(env, "engineLinear: a weight or its companion tensors (extra) are required");
   spec.weight = h->weight.view;
   return PromiseJob::start(new BuildJob(env, h.release(), std::move(spec), std::move(opt), options));
 }

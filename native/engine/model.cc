@@ -50,17 +50,21 @@ std::unique_ptr<Linear> linear(const TensorMap& t, const std::string& prefix, in
                                const LinearOptions& opt) {
   LinearSpec spec;
   spec.name = prefix;
-  spec.weight = need(t, prefix + ".weight");
   spec.bias = find(t, prefix + ".bias");
   spec.in_out = in_out;
   for (auto it = t.lower_bound(prefix + "."); it != t.end() && it->first.compare(0, prefix.size() + 1, prefix + ".") == 0; ++it) {
     const std::string role = it->first.substr(prefix.size() + 1);
     if (role != "weight" && role != "bias") spec.extra.emplace(role, it->second);
   }
+  // Packed formats (compressed-tensors' weight_packed, sparse .compressed) have no plain weight.
+  const TensorView* w = find(t, prefix + ".weight");
+  if (w) spec.weight = *w;
+  else if (spec.extra.empty()) need(t, prefix + ".weight");
   std::unique_ptr<Linear> l = make_linear(spec, opt);
   if (l->in_features() != in || l->out_features() != out)
-    fail("tensor '" + prefix + ".weight' has shape " + dims(spec.weight.shape) + ", expected a linear layer of " +
-         std::to_string(in) + " inputs and " + std::to_string(out) + " outputs" + (in_out ? " stored [in, out]" : ""));
+    fail((w ? "tensor '" + prefix + ".weight' has shape " + dims(spec.weight.shape)
+            : "linear layer '" + prefix + "' has " + std::to_string(l->in_features()) + " inputs and " + std::to_string(l->out_features()) + " outputs") +
+         ", expected a linear layer of " + std::to_string(in) + " inputs and " + std::to_string(out) + " outputs" + (in_out ? " stored [in, out]" : ""));
   return l;
 }
 

@@ -7,7 +7,7 @@ import { runNative, toStudioError, type JobOptions } from '../native/job.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 import { engineConfig } from './config.js';
 import type { LinearLoadOptions, NativeEngineConfig, NativeEngineModel, NativeEngineSession, NativeEvalResult, NativeLinearInfo, NativeLinearStats } from './native.js';
-import { engineTensorName } from './tensor-names.js';
+import { engineTensors } from './stored-tensors.js';
 
 export type EngineLoadOptions = JobOptions & LinearLoadOptions;
 
@@ -72,12 +72,7 @@ export class EngineModel {
   /** Loads an opened model's weights (mapped, not copied) with the given linear method. */
   static async load(model: OpenedModel, data: TensorSource, opts: EngineLoadOptions = {}): Promise<EngineModel> {
     const config = engineConfig(model.config, model.format, { file: model.path });
-    const tensors: Record<string, NativeTensor> = {};
-    for (const e of model.tensors) {
-      const name = model.format === 'gguf' ? e.name : engineTensorName(e.name, model.config);
-      if (name !== undefined) tensors[name] = data.get(e);
-    }
-    return EngineModel.fromTensors(config, tensors, opts, model.path);
+    return EngineModel.fromTensors(config, engineTensors(model, data), opts, model.path);
   }
 
   /** Loads weights named as the engine names them (llama.cpp names), e.g. random test weights. */

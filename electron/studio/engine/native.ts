@@ -33,6 +33,16 @@ export interface LinearLoadOptions {
   reference?: boolean;
 }
 
+/** A single layer's optional parts: bias, GPT-2 [in, out] order, and the companion tensors of a stored quantized weight by role. */
+export interface LinearExtras {
+  bias?: NativeTensor;
+  inOut?: boolean;
+  /** e.g. { weight_packed, weight_scale, weight_shape } (compressed-tensors) or { 'weight.absmax', … } (bitsandbytes). */
+  extra?: Record<string, NativeTensor>;
+  /** The layer's name in messages. */
+  name?: string;
+}
+
 export interface NativeLinearInfo {
   name?: string;
   method: string;
@@ -86,6 +96,6 @@ declare module '../native/addon.js' {
   interface NativeAddon {
     engineLoad(config: NativeEngineConfig, tensors: Record<string, NativeTensor>, opts?: NativeJobOptions & LinearLoadOptions): Promise<NativeEngineModel>;
     engineMethods(): string[];
-    engineLinear(weight: NativeTensor, opts?: NativeJobOptions & LinearLoadOptions & { bias?: NativeTensor; inOut?: boolean }): Promise<NativeEngineLinear>;
+    engineLinear(weight: NativeTensor | null, opts?: NativeJobOptions & LinearLoadOptions & LinearExtras): Promise<NativeEngineLinear>;
   }
 }

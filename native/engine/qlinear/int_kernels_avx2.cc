@@ -1,0 +1,116 @@
+// AVX2/FMA kernels for integer weights × float activations (int_kernels.h).
+// A tile is R weight rows × C tokens; 16 codes are widened to two float
+// vectors once and used by every token of the tile. Per group: 8-lane sums
+// of u·x, scaled into 8-lane totals; the offset correction and any tail
+// columns are scalar. Each element's arithmetic is the same in every tile.
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "engine/qlinear/int_kernels.h"
+#include "engine/simd_avx2.h"
+
+namespace mcs::engine::qlinear::avx2 {
+namespace {
+
+template <CodeLayout L>
+constexpr int64_t kChunkBytes = L == CodeLayout::U4 ? 8 : 16;
+
+template <CodeLayout L>
+inline void decode16(const uint8_t* p, __m256& lo, __m256& hi) {
+  if constexpr (L == CodeLayout::U4) {
+    const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    lo = _mm256_cvtepi32_ps(_mm256_and_si256(b, _mm256_set1_epi32(15)));
+    hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(b, 4));
+  } else if constexpr (L == CodeLayout::U8) {
+    lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+    hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
+  } else {
+    lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+    hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
+  }
+}
+
+// y[t + c, n + r] for r < R, c < C.
+template <CodeLayout L, int R, int C>
+inline void tile(const IntCall& call, int64_t n, int64_t t) {
+  const IntWeights& w = *call.w;
+  const int64_t K = w.in, G = w.groups == 1 ? K : w.group;
+  const float* x[C];
+  for (int c = 0; c < C; ++c) x[c] = call.x + (t + c) * K;
+  const uint8_t* row[R];
+  for (int r = 0; r < R; ++r) row[r] = w.data + (n + r) * w.stride;
+  __m256 tot[R][C];
+  float tail[R][C], corr[R][C];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) tot[r][c] = _mm256_setzero_ps(), tail[r][c] = 0.0f, corr[r][c] = 0.0f;
+  for (int64_t g = 0; g < w.groups; ++g) {
+    const int64_t k0 = g * G, k1 = std::min(K, k0 + G), kc = k0 + ((k1 - k0) & ~int64_t(15));
+    __m256 a[R][C];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) a[r][c] = _mm256_setzero_ps();
+    for (int64_t k = k0; k < kc; k += 16) {
+      for (int r = 0; r < R; ++r) {
+        __m256 lo, hi;
+        decode16<L>(row[r] + (k >> 4) * kChunkBytes<L>, lo, hi);
+        for (int c = 0; c < C; ++c) {
+          a[r][c] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x[c] + k), a[r][c]);
+          a[r][c] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x[c] + k + 8), a[r][c]);
+        }
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      const float s = w.scale[size_t((n + r) * w.groups + g)], so = s * w.off(n + r, g);
+      const __m256 vs = _mm256_set1_ps(s);
+      for (int c = 0; c < C; ++c) {
+        float tl = 0.0f;
+        for (int64_t k = kc; k < k1; ++k) tl += float(w.code(n + r, k)) * x[c][k];
+        tot[r][c] = _mm256_fmadd_ps(vs, a[r][c], tot[r][c]);
+        tail[r][c] += s * tl;
+        corr[r][c] += so * call.xsum[(t + c) * w.groups + g];
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c)
+      call.y[(t + c) * call.ldy + n + r] = (engine::avx2::hsum8(tot[r][c]) + tail[r][c]) - corr[r][c];
+}
+
+template <CodeLayout L, int R>
+inline void rows_block(const IntCall& call, int64_t n, int64_t t0, int64_t t1) {
+  int64_t t = t0;
+  for (; t + 3 <= t1; t += 3) tile<L, R, 3>(call, n, t);
+  if (t1 - t == 2) tile<L, R, 2>(call, n, t);
+  else if (t1 - t == 1) tile<L, R, 1>(call, n, t);
+}
+
+template <CodeLayout L>
+void run(const IntCall& call, int64_t n0, int64_t n1) {
+  if (call.T == 1) {
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) tile<L, 4, 1>(call, n, 0);
+    for (; n < n1; ++n) tile<L, 1, 1>(call, n, 0);
+    return;
+  }
+  // Token blocks whose activations stay in L2 while the rows' codes are reused.
+  const int64_t K = call.w->in;
+  const int64_t tb = std::max<int64_t>(3, (192 * 1024 / 4 / std::max<int64_t>(K, 1)) / 3 * 3);
+  for (int64_t t0 = 0; t0 < call.T; t0 += tb) {
+    const int64_t t1 = std::min(call.T, t0 + tb);
+    int64_t n = n0;
+    for (; n + 2 <= n1; n += 2) rows_block<L, 2>(call, n, t0, t1);
+    for (; n < n1; ++n) rows_block<L, 1>(call, n, t0, t1);
+  }
+}
+
+}  // namespace
+
+void int_rows(const IntCall& call, int64_t n0, int64_t n1) {
+  switch (call.w->layout) {
+    case CodeLayout::U4: return run<CodeLayout::U4>(call, n0, n1);
+    case CodeLayout::U8: return run<CodeLayout::U8>(call, n0, n1);
+    case CodeLayout::S8: return run<CodeLayout::S8>(call, n0, n1);
+  }
+}
+
+}  // namespace mcs::engine::qlinear::avx2
