@@ -4,6 +4,7 @@
 import { benchGgufBlocks } from './gguf-blocks.js';
 import type { BenchSuite } from './harness.js';
 import { bnb4Suite } from './suites/bnb4.js';
+import { engineSuite } from './suites/engine.js';
 import { formatsSuite } from './suites/formats.js';
 import { intQuantSuite } from './suites/int-quant.js';
 import { pruneSuite } from './suites/prune.js';
@@ -27,4 +28,4 @@ const ggufBlocksSuite: BenchSuite = {
   },
 };
 
-export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite, formatsSuite];
+export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite, formatsSuite, engineSuite];

@@ -30,7 +30,7 @@ export interface DesktopApp {
 const FILTERS = {
   model: [{ name: 'Models (GGUF, safetensors)', extensions: ['gguf', 'safetensors'] }],
   recipe: [{ name: 'Recipes (YAML, JSON)', extensions: ['yaml', 'yml', 'json'] }],
-  export: [{ name: 'Model files', extensions: ['gguf', 'safetensors'] }],
+  gguf: [{ name: 'GGUF model', extensions: ['gguf'] }],
 };
 
 /** Call before the app is ready (privileged schemes, sandbox for every renderer). */
@@ -70,7 +70,8 @@ export async function startDesktopApp(electron: ElectronApi, options: DesktopOpt
         const r = await dialog.showSaveDialog(current(), {
           title: purpose === 'recipe' ? 'Save the recipe' : 'Export the compressed model',
           defaultPath: defaultName ? basename(defaultName) : undefined,
-          filters: purpose === 'recipe' ? FILTERS.recipe : FILTERS.export,
+          // A Hugging Face export is a folder: no extension filter, or the dialog would add one.
+          filters: purpose === 'recipe' ? FILTERS.recipe : defaultName?.toLowerCase().endsWith('.gguf') ? FILTERS.gguf : undefined,
         });
         return r.canceled || !r.filePath ? null : r.filePath;
       },

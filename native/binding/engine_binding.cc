@@ -92,6 +92,28 @@ Napi::Value engine_methods(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+Napi::Object linear_stats_js(Napi::Env env, const engine::LinearStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("calls", double(s.calls));
+  o.Set("tokens", double(s.tokens));
+  o.Set("outlierColumns", double(s.outlier_columns));
+  o.Set("maxOutlierColumns", double(s.max_outlier_columns));
+  Napi::Uint32Array hits = Napi::Uint32Array::New(env, s.column_hits.size());
+  if (!s.column_hits.empty()) std::memcpy(hits.Data(), s.column_hits.data(), s.column_hits.size() * 4);
+  o.Set("columnHits", hits);
+  return o;
+}
+
+Napi::Object linear_info_js(Napi::Env env, const engine::Linear& l) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("method", l.method());
+  o.Set("format", l.format());
+  o.Set("in", double(l.in_features()));
+  o.Set("out", double(l.out_features()));
+  o.Set("bytes", double(l.weight_bytes()));
+  return o;
+}
+
 engine::EngineConfig engine_config_arg(const Napi::Value& value) {
   using namespace engine;
   if (!value.IsObject()) throw type_error(value.Env(), "config must be an object");
@@ -181,13 +203,8 @@ Napi::Value EngineModelWrap::info(const Napi::CallbackInfo& info) {
   const auto ls = m->linears();
   Napi::Array arr = Napi::Array::New(env, ls.size());
   for (size_t i = 0; i < ls.size(); ++i) {
-    Napi::Object e = Napi::Object::New(env);
+    Napi::Object e = linear_info_js(env, *ls[i].second);
     e.Set("name", ls[i].first);
-    e.Set("method", ls[i].second->method());
-    e.Set("format", ls[i].second->format());
-    e.Set("in", double(ls[i].second->in_features()));
-    e.Set("out", double(ls[i].second->out_features()));
-    e.Set("bytes", double(ls[i].second->weight_bytes()));
     arr.Set(uint32_t(i), e);
   }
   o.Set("linears", arr);
@@ -199,16 +216,8 @@ Napi::Value EngineModelWrap::linear_stats(const Napi::CallbackInfo& info) {
   const auto ls = live(env)->linears();
   Napi::Array arr = Napi::Array::New(env, ls.size());
   for (size_t i = 0; i < ls.size(); ++i) {
-    const engine::LinearStats s = ls[i].second->stats();
-    Napi::Object e = Napi::Object::New(env);
+    Napi::Object e = linear_stats_js(env, ls[i].second->stats());
     e.Set("name", ls[i].first);
-    e.Set("calls", double(s.calls));
-    e.Set("tokens", double(s.tokens));
-    e.Set("outlierColumns", double(s.outlier_columns));
-    e.Set("maxOutlierColumns", double(s.max_outlier_columns));
-    Napi::Uint32Array hits = Napi::Uint32Array::New(env, s.column_hits.size());
-    if (!s.column_hits.empty()) std::memcpy(hits.Data(), s.column_hits.data(), s.column_hits.size() * 4);
-    e.Set("columnHits", hits);
     arr.Set(uint32_t(i), e);
   }
   return arr;

@@ -61,6 +61,11 @@ class EngineSessionWrap : public Napi::ObjectWrap<EngineSessionWrap> {
   bool busy_ = false;
 };
 
+// { calls, tokens, outlierColumns, maxOutlierColumns, columnHits: Uint32Array }
+Napi::Object linear_stats_js(Napi::Env env, const engine::LinearStats& s);
+// { method, format, in, out, bytes }
+Napi::Object linear_info_js(Napi::Env env, const engine::Linear& l);
+
 // config object → EngineConfig (TypeErrors name the field).
 engine::EngineConfig engine_config_arg(const Napi::Value& value);
 

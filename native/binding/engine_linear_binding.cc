@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "binding/engine_binding.h"
 #include "binding/env_data.h"
 #include "binding/js_args.h"
 #include "binding/kernel_args.h"
@@ -36,30 +37,8 @@ class LinearWrap : public Napi::ObjectWrap<LinearWrap> {
 
  private:
   Napi::Value forward(const Napi::CallbackInfo& info);
-  Napi::Value info(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const engine::Linear& l = *holder_->linear;
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("method", l.method());
-    o.Set("format", l.format());
-    o.Set("in", double(l.in_features()));
-    o.Set("out", double(l.out_features()));
-    o.Set("bytes", double(l.weight_bytes()));
-    return o;
-  }
-  Napi::Value stats(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const engine::LinearStats s = holder_->linear->stats();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("calls", double(s.calls));
-    o.Set("tokens", double(s.tokens));
-    o.Set("outlierColumns", double(s.outlier_columns));
-    o.Set("maxOutlierColumns", double(s.max_outlier_columns));
-    Napi::Uint32Array hits = Napi::Uint32Array::New(env, s.column_hits.size());
-    if (!s.column_hits.empty()) std::memcpy(hits.Data(), s.column_hits.data(), s.column_hits.size() * 4);
-    o.Set("columnHits", hits);
-    return o;
-  }
+  Napi::Value info(const Napi::CallbackInfo& info) { return linear_info_js(info.Env(), *holder_->linear); }
+  Napi::Value stats(const Napi::CallbackInfo& info) { return linear_stats_js(info.Env(), holder_->linear->stats()); }
   Napi::Value reset_stats(const Napi::CallbackInfo& info) {
     holder_->linear->reset_stats();
     return info.Env().Undefined();

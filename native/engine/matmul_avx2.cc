@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/matmul.h"
 #include "engine/simd_avx2.h"
@@ -62,14 +63,45 @@ inline void tile(const float* X, int64_t K, const uint8_t* W, int64_t n, int64_t
     }
 }
 
-// Tokens [t0, t1) against rows [n0, n1) with R-row tiles and up to 3 tokens.
+// Part of a tile over k in [k0, k1) (multiples of 8, k1 ≤ K8): the 8-lane
+// partial sums live in `acc` between k blocks, so the per-lane order of the
+// FMAs is the one `tile` uses and the results are bit-identical to it.
+template <WeightType WT, int R, int C>
+inline void tile_part(const float* X, int64_t K, const uint8_t* W, int64_t n, int64_t t, int64_t k0, int64_t k1,
+                      float* acc, int64_t acc_ld, bool last, float* Y, int64_t ldy) {
+  __m256 a[R][C];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c)
+      a[r][c] = k0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(acc + (c * acc_ld + r) * 8);
+  for (int64_t k = k0; k < k1; k += 8) {
+    __m256 x[C];
+    for (int c = 0; c < C; ++c) x[c] = _mm256_loadu_ps(X + (t + c) * K + k);
+    for (int r = 0; r < R; ++r) {
+      const __m256 w = load8<WT>(W, (n + r) * K + k);
+      for (int c = 0; c < C; ++c) a[r][c] = _mm256_fmadd_ps(x[c], w, a[r][c]);
+    }
+  }
+  const int64_t K8 = K & ~int64_t(7);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) {
+      if (!last) {
+        _mm256_storeu_ps(acc + (c * acc_ld + r) * 8, a[r][c]);
+        continue;
+      }
+      float s = hsum8(a[r][c]);
+      for (int64_t k = K8; k < K; ++k) s += X[(t + c) * K + k] * load1<WT>(W, (n + r) * K + k);
+      Y[(t + c) * ldy + n + r] = s;
+    }
+}
+
+// Tokens [t0, t1) × rows [nb0, nb1) × k [k0, k1): register tiles of R rows × 3 tokens.
 template <WeightType WT, int R>
-inline void rows_block(const float* X, int64_t K, const uint8_t* W, int64_t n, int64_t t0, int64_t t1, float* Y,
-                       int64_t ldy) {
+inline void rows_part(const float* X, int64_t K, const uint8_t* W, int64_t n, int64_t t0, int64_t t1, int64_t k0,
+                      int64_t k1, float* acc, int64_t acc_ld, bool last, float* Y, int64_t ldy) {
   int64_t t = t0;
-  for (; t + 3 <= t1; t += 3) tile<WT, R, 3>(X, K, W, n, t, Y, ldy);
-  if (t1 - t == 2) tile<WT, R, 2>(X, K, W, n, t, Y, ldy);
-  else if (t1 - t == 1) tile<WT, R, 1>(X, K, W, n, t, Y, ldy);
+  for (; t + 3 <= t1; t += 3) tile_part<WT, R, 3>(X, K, W, n, t, k0, k1, acc + (t - t0) * acc_ld * 8, acc_ld, last, Y, ldy);
+  if (t1 - t == 2) tile_part<WT, R, 2>(X, K, W, n, t, k0, k1, acc + (t - t0) * acc_ld * 8, acc_ld, last, Y, ldy);
+  else if (t1 - t == 1) tile_part<WT, R, 1>(X, K, W, n, t, k0, k1, acc + (t - t0) * acc_ld * 8, acc_ld, last, Y, ldy);
 }
 
 template <WeightType WT>
@@ -82,13 +114,27 @@ void run(const float* X, int64_t T, int64_t K, const void* Wv, int64_t n0, int64
     for (; n < n1; ++n) tile<WT, 1, 1>(X, K, W, n, 0, Y, ldy);
     return;
   }
-  // Token blocks whose activations stay in L2 (~192 KiB) while the rows stream.
-  const int64_t tb = std::max<int64_t>(3, (192 * 1024 / 4 / std::max<int64_t>(K, 1)) / 3 * 3);
-  for (int64_t t0 = 0; t0 < T; t0 += tb) {
-    const int64_t t1 = std::min(T, t0 + tb);
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) rows_block<WT, 4>(X, K, W, n, t0, t1, Y, ldy);
-    for (; n < n1; ++n) rows_block<WT, 1>(X, K, W, n, t0, t1, Y, ldy);
+  // Blocks of 48 tokens × 64 rows × 256 k: the tile's rows and tokens stay in
+  // L1 over its k block, the block's weights and activations in L2.
+  constexpr int64_t kTB = 48, kNB = 64, kKC = 256;
+  thread_local std::vector<float> acc_buf;
+  if (acc_buf.size() < size_t(kTB * kNB * 8)) acc_buf.resize(size_t(kTB * kNB * 8));
+  float* acc = acc_buf.data();
+  const int64_t K8 = K & ~int64_t(7);
+  for (int64_t t0 = 0; t0 < T; t0 += kTB) {
+    const int64_t t1 = std::min(T, t0 + kTB);
+    for (int64_t nb0 = n0; nb0 < n1; nb0 += kNB) {
+      const int64_t nb1 = std::min(n1, nb0 + kNB);
+      int64_t k0 = 0;
+      do {
+        const int64_t k1 = std::min(K8, k0 + kKC);
+        const bool last = k1 == K8;
+        int64_t n = nb0;
+        for (; n + 4 <= nb1; n += 4) rows_part<WT, 4>(X, K, W, n, t0, t1, k0, k1, acc + (n - nb0) * 8, kNB, last, Y, ldy);
+        for (; n < nb1; ++n) rows_part<WT, 1>(X, K, W, n, t0, t1, k0, k1, acc + (n - nb0) * 8, kNB, last, Y, ldy);
+        k0 = k1;
+      } while (k0 < K8);
+    }
   }
 }
 

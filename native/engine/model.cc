@@ -104,49 +104,51 @@ Model::Model(const EngineConfig& cfg, const TensorMap& t, const ModelOptions& op
   build_output(t, opt);
 }
 
-void Model::build_llama(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx) {
-  const int64_t H = cfg_.hidden, I = cfg_.intermediate;
-  rope_ = std::make_unique<Rope>(cfg_.rope, cfg_.head_dim);
+// Builds each block in order (cancel between blocks): the norms, then `linears`.
+void Model::build_blocks(const TensorMap& t, bool norm_bias, const JobContext& ctx,
+                         const std::function<void(Block&, const std::string&)>& linears) {
   blocks_.resize(size_t(cfg_.layers));
   for (int64_t l = 0; l < cfg_.layers; ++l) {
     ctx.check_cancel();
     ctx.progress(double(l), double(cfg_.layers), "loading layers");
     const std::string p = "blk." + std::to_string(l) + ".";
     Block& b = blocks_[size_t(l)];
-    b.attn_norm = norm(t, p + "attn_norm", H, false);
-    b.ffn_norm = norm(t, p + "ffn_norm", H, false);
-    b.q = linear(t, p + "attn_q", H, cfg_.q_dim(), false, opt.linear);
-    b.k = linear(t, p + "attn_k", H, cfg_.kv_dim(), false, opt.linear);
-    b.v = linear(t, p + "attn_v", H, cfg_.kv_dim(), false, opt.linear);
-    b.o = linear(t, p + "attn_output", cfg_.q_dim(), H, false, opt.linear);
-    b.gate = linear(t, p + "ffn_gate", H, I, false, opt.linear);
-    b.up = linear(t, p + "ffn_up", H, I, false, opt.linear);
-    b.down = linear(t, p + "ffn_down", I, H, false, opt.linear);
+    b.attn_norm = norm(t, p + "attn_norm", cfg_.hidden, norm_bias);
+    b.ffn_norm = norm(t, p + "ffn_norm", cfg_.hidden, norm_bias);
+    linears(b, p);
   }
-  output_norm_ = norm(t, "output_norm", H, false);
+  output_norm_ = norm(t, "output_norm", cfg_.hidden, norm_bias);
+}
+
+void Model::build_llama(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx) {
+  const int64_t H = cfg_.hidden, I = cfg_.intermediate;
+  const LinearOptions& o = opt.linear;
+  rope_ = std::make_unique<Rope>(cfg_.rope, cfg_.head_dim);
+  build_blocks(t, false, ctx, [&](Block& b, const std::string& p) {
+    b.q = linear(t, p + "attn_q", H, cfg_.q_dim(), false, o);
+    b.k = linear(t, p + "attn_k", H, cfg_.kv_dim(), false, o);
+    b.v = linear(t, p + "attn_v", H, cfg_.kv_dim(), false, o);
+    b.o = linear(t, p + "attn_output", cfg_.q_dim(), H, false, o);
+    b.gate = linear(t, p + "ffn_gate", H, I, false, o);
+    b.up = linear(t, p + "ffn_up", H, I, false, o);
+    b.down = linear(t, p + "ffn_down", I, H, false, o);
+  });
 }
 
 void Model::build_gpt2(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx) {
   const int64_t H = cfg_.hidden, I = cfg_.intermediate;
   const bool io = cfg_.weights_in_out;
+  const LinearOptions& o = opt.linear;
   pos_embd_ = need(t, "position_embd.weight");
   if (pos_embd_.shape.size() != 2 || pos_embd_.shape[1] != H || pos_embd_.shape[0] < cfg_.max_positions)
     fail("tensor 'position_embd.weight' has shape " + dims(pos_embd_.shape) + ", expected [" +
          std::to_string(cfg_.max_positions) + ", " + std::to_string(H) + "]");
-  blocks_.resize(size_t(cfg_.layers));
-  for (int64_t l = 0; l < cfg_.layers; ++l) {
-    ctx.check_cancel();
-    ctx.progress(double(l), double(cfg_.layers), "loading layers");
-    const std::string p = "blk." + std::to_string(l) + ".";
-    Block& b = blocks_[size_t(l)];
-    b.attn_norm = norm(t, p + "attn_norm", H, true);
-    b.ffn_norm = norm(t, p + "ffn_norm", H, true);
-    b.qkv = linear(t, p + "attn_qkv", H, 3 * H, io, opt.linear);
-    b.o = linear(t, p + "attn_output", H, H, io, opt.linear);
-    b.up = linear(t, p + "ffn_up", H, I, io, opt.linear);
-    b.down = linear(t, p + "ffn_down", I, H, io, opt.linear);
-  }
-  output_norm_ = norm(t, "output_norm", H, true);
+  build_blocks(t, true, ctx, [&](Block& b, const std::string& p) {
+    b.qkv = linear(t, p + "attn_qkv", H, 3 * H, io, o);
+    b.o = linear(t, p + "attn_output", H, H, io, o);
+    b.up = linear(t, p + "ffn_up", H, I, io, o);
+    b.down = linear(t, p + "ffn_down", I, H, io, o);
+  });
 }
 
 void Model::build_output(const TensorMap& t, const ModelOptions& opt) {

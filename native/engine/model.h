@@ -4,6 +4,7 @@
 // the caller keeps them (memory maps); only norms and biases are copied.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,8 @@ class Model {
   uint64_t size_bytes() const;
 
  private:
+  void build_blocks(const TensorMap& t, bool norm_bias, const JobContext& ctx,
+                    const std::function<void(Block&, const std::string&)>& linears);
   void build_llama(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx);
   void build_gpt2(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx);
   void build_output(const TensorMap& t, const ModelOptions& opt);

@@ -85,4 +85,21 @@ describe('browser mode: open and inspect', () => {
     expect(await error.textContent()).toMatch(/model\.safetensors/);
     await studio.screenshot('04-corrupt-model');
   });
+
+  it('survives an engine crash: says so, restarts it and opens the model again', async () => {
+    const studio = studioOf();
+    const { page } = studio;
+    await page.getByTestId('open-sample').click();
+    await page.getByTestId('stats-done').waitFor({ timeout: 30_000 });
+    const pid = Number(/engine pid (\d+)/.exec((await page.locator('.engine').textContent()) ?? '')?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    const notice = page.getByTestId('notice').filter({ hasText: 'restarted' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/stopped unexpectedly \(signal SIGKILL\)/);
+    // The model is opened again in the new engine, statistics and all.
+    await expect.poll(async () => Number(/engine pid (\d+)/.exec((await page.locator('.engine').textContent()) ?? '')?.[1]), { timeout: 10_000 }).not.toBe(pid);
+    await page.getByTestId('stats-done').waitFor({ timeout: 30_000 });
+    await studio.screenshot('11-engine-restarted');
+  });
 });

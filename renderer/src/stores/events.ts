@@ -12,6 +12,7 @@ export function routeEvents(api: StudioApi): () => void {
     if (e.type === 'engine.restarted') {
       app.notify('error', 'The engine stopped and was restarted', e.message);
       jobs.markLost(e.message);
+      void app.init(); // the new engine's pid and restart count
       void models.reopen();
       return;
     }
