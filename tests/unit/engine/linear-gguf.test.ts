@@ -45,7 +45,7 @@ describe('GGML blocks × Q8 activations', () => {
         const ref = await (await linearOf(stored, { reference: true })).forward(x, T);
 
         // llama.cpp's numbers, bit for bit.
-        const blocks = (stored.weight as { data: Uint8Array }).data, rowBytes = (K / 32) * BYTES[type];
+        const blocks = (stored.weight as unknown as { data: Uint8Array }).data, rowBytes = (K / 32) * BYTES[type];
         for (let t = 0; t < T; t++) {
           const a = quantizeQ8(x.subarray(t * K, (t + 1) * K));
           for (let n = 0; n < N; n++) {
@@ -69,7 +69,7 @@ describe('GGML blocks × Q8 activations', () => {
     const x = new Float32Array(K).map((_, i) => (i % 32 === 0 ? 127 : ((i % 7) - 3) + 0.5));
     const a = quantizeQ8(x);
     expect(Array.from(a.q.subarray(1, 8))).toEqual([-2, 0, 0, 2, 2, 4, -2]);
-    const rowBytes = (K / 32) * 34, blocks = (stored.weight as { data: Uint8Array }).data;
+    const rowBytes = (K / 32) * 34, blocks = (stored.weight as unknown as { data: Uint8Array }).data;
     for (const reference of [true, false]) {
       const y = await (await linearOf(stored, { reference })).forward(x, 1);
       for (let n = 0; n < N; n++) expect(y[n]).toBeCloseTo(llamaDot('Q8_0', blocks.subarray(n * rowBytes, (n + 1) * rowBytes), a), 6);
