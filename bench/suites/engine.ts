@@ -6,6 +6,7 @@
 // Rows: op 'prompt' / 'generate'; GB/s = weight bytes streamed per second.
 import { EngineModel } from '../../electron/studio/engine/model.js';
 import { loadRunnableModel } from '../../electron/studio/engine/load.js';
+import { measureSpeed } from '../../electron/studio/evaluate/speed.js';
 import { native, type NativeTensor } from '../../electron/studio/native/addon.js';
 import { quantizeGguf } from '../../electron/studio/quant/gguf.js';
 import { sampleModelPath } from '../../electron/studio/resources.js';
@@ -65,20 +66,10 @@ async function stored(w: Record<string, { shape: number[]; data: Float32Array }>
   return out;
 }
 
-/** Prompt and generation speed of one model at the current thread count. */
+/** Seconds per prompt token and per generated token at the current thread count. */
 async function speeds(model: EngineModel, ctx: BenchContext): Promise<{ promptS: number; genS: number }> {
-  const s = model.createSession(PROMPT + GEN + 1);
-  const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919) % model.config.vocab);
-  try {
-    const promptS = await ctx.time(async () => { s.truncate(0); await s.eval(prompt); }, ctx.quick ? 1 : 2);
-    const genS = await ctx.time(async () => {
-      s.truncate(PROMPT);
-      for (let i = 0; i < GEN; i++) await s.eval([(i * 31) % model.config.vocab]);
-    }, ctx.quick ? 1 : 2);
-    return { promptS: promptS / PROMPT, genS: genS / GEN };
-  } finally {
-    s.dispose();
-  }
+  const r = await measureSpeed(model, { promptTokens: PROMPT, genTokens: GEN, repeats: ctx.quick ? 1 : 2 });
+  return { promptS: 1 / r.promptTokensPerSecond, genS: 1 / r.tokensPerSecond };
 }
 
 function rows(ctx: BenchContext, format: string, shape: Shape, threads: number, bytes: number, sp: { promptS: number; genS: number }): BenchRow[] {

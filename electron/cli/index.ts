@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { StudioError } from '../common/errors.js';
 import { native } from '../studio/native/addon.js';
+import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
 import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerEval(program);
   registerCompare(program);
+  registerBench(program);
   return program;
 }
 

@@ -123,7 +123,13 @@ void Model::build_blocks(const TensorMap& t, bool norm_bias, const JobContext& c
 void Model::build_llama(const TensorMap& t, const ModelOptions& opt, const JobContext& ctx) {
   const int64_t H = cfg_.hidden, I = cfg_.intermediate;
   const LinearOptions& o = opt.linear;
-  rope_ = std::make_unique<Rope>(cfg_.rope, cfg_.head_dim);
+  std::vector<float> factors;
+  if (find(t, "rope_freqs.weight")) {
+    if (cfg_.rope.scaling != RopeScaling::None)
+      fail("the model has both rope scaling in its config and a rope_freqs.weight tensor; expected one of them");
+    factors = vector_f32(t, "rope_freqs.weight", cfg_.head_dim / 2);
+  }
+  rope_ = std::make_unique<Rope>(cfg_.rope, cfg_.head_dim, factors.empty() ? nullptr : &factors);
   build_blocks(t, false, ctx, [&](Block& b, const std::string& p) {
     b.q = linear(t, p + "attn_q", H, cfg_.q_dim(), false, o);
     b.k = linear(t, p + "attn_k", H, cfg_.kv_dim(), false, o);

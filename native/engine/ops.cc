@@ -50,12 +50,19 @@ void activation(float* x, int64_t n, Activation act) {
   for (int64_t i = 0; i < n; ++i) x[i] = act_fn(x[i], act);
 }
 
-Rope::Rope(const RopeConfig& cfg, int64_t head_dim) : cfg_(cfg), head_dim_(head_dim), half_(head_dim / 2) {
+Rope::Rope(const RopeConfig& cfg, int64_t head_dim, const std::vector<float>* freq_factors)
+    : cfg_(cfg), head_dim_(head_dim), half_(head_dim / 2) {
   if (head_dim % 2 != 0) fail("rotary embeddings need an even head dimension, got " + std::to_string(head_dim));
+  if (freq_factors && int64_t(freq_factors->size()) != half_)
+    fail("rope_freqs.weight has " + std::to_string(freq_factors->size()) + " factors, expected " + std::to_string(half_));
   inv_freq_.resize(size_t(half_));
   for (int64_t i = 0; i < half_; ++i) {
     double f = 1.0 / std::pow(cfg.theta, double(2 * i) / double(head_dim));
-    if (cfg.scaling == RopeScaling::Linear) {
+    if (freq_factors) {
+      const float d = (*freq_factors)[size_t(i)];
+      if (!(d > 0) || !std::isfinite(d)) fail("rope_freqs.weight[" + std::to_string(i) + "] is not a positive number");
+      f /= double(d);
+    } else if (cfg.scaling == RopeScaling::Linear) {
       f /= cfg.factor;
     } else if (cfg.scaling == RopeScaling::Llama3) {
       // Llama 3.1: long wavelengths slowed by `factor`, short ones kept, a smooth blend between.

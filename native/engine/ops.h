@@ -22,7 +22,9 @@ void activation(float* x, int64_t n, Activation act);
 // rope scaling, and cos/sin tables for a run of positions.
 class Rope {
  public:
-  Rope(const RopeConfig& cfg, int64_t head_dim);
+  // `freq_factors` (GGUF rope_freqs.weight, head_dim/2 divisors of the
+  // frequencies: llama.cpp's form of Llama 3.1 scaling) replaces cfg.scaling.
+  Rope(const RopeConfig& cfg, int64_t head_dim, const std::vector<float>* freq_factors = nullptr);
   // cos/sin[(p − first)·half + i] for positions first … first + count − 1.
   void tables(int64_t first, int64_t count, std::vector<float>& cos, std::vector<float>& sin) const;
   // Rotates `heads` consecutive head vectors of one token in place.

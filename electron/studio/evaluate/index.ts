@@ -6,3 +6,4 @@ export { compareModels, outlierStatsOf, type CompareOptions, type CompareResult,
 export type { LayerError } from './layer-error.js';
 export { scoringWindows, type PerplexityMethod, type ScoringWindow } from './windows.js';
 export { Sampler, type SamplingOptions } from './sampling.js';
+export { measureSpeed, copyBandwidth, type SpeedOptions, type SpeedResult } from './speed.js';

@@ -76,3 +76,19 @@ describe('mcs compare', () => {
     expect(r.stderr).toMatch(/give --text FILE/);
   });
 });
+
+describe('mcs bench', () => {
+  it('tokens per second as stored and as LLM.int8(), with the bandwidth bound', () => {
+    const r = mcs(['bench', '--llm-int8', '--prompt-tokens', '16', '--tokens', '4', '--json']);
+    expect(r.code).toBe(0);
+    const j = r.json();
+    expect(j.copyBandwidthBytesPerSecond).toBeGreaterThan(0);
+    expect(j.rows.map((x: { format: string }) => x.format.split(' ')[0])).toEqual(['dense', 'llm_int8']);
+    for (const x of j.rows) {
+      expect(x.promptTokensPerSecond).toBeGreaterThan(0);
+      expect(x.tokensPerSecond).toBeGreaterThan(0);
+      expect(x.boundTokensPerSecond).toBeCloseTo(j.copyBandwidthBytesPerSecond / x.bytesPerToken, 6);
+    }
+    expect(j.rows[1].bytesPerToken).toBeLessThan(j.rows[0].bytesPerToken / 2);
+  });
+});

@@ -112,3 +112,27 @@ describe('Llama forward pass vs the float64 reference', () => {
     expect(Array.from(again.logits)).toEqual(Array.from(all.subarray(150)));
   });
 });
+
+describe('Llama 3.1 scaling as GGUF stores it', () => {
+  it('rope_freqs.weight divisors give the same logits as llama3 rope scaling in the config', async () => {
+    const scaling = { type: 'llama3' as const, factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8 };
+    const cfg = { ...TINY_LLAMA, ropeTheta: 500000, ropeScaling: scaling };
+    const w = randomLlamaWeights(cfg, 41);
+    const expected = llamaReference(cfg, arraysOf(w), PROMPT);
+    // llama.cpp's converter: per rotary pair, the divisor of its frequency.
+    const factors = new Float32Array(cfg.headDim / 2).map((_, i) => {
+      const wavelen = (2 * Math.PI) * cfg.ropeTheta ** ((2 * i) / cfg.headDim);
+      const lo = scaling.originalMaxPositions / scaling.lowFreqFactor, hi = scaling.originalMaxPositions / scaling.highFreqFactor;
+      if (wavelen < hi) return 1;
+      if (wavelen > lo) return scaling.factor;
+      const smooth = (scaling.originalMaxPositions / wavelen - scaling.lowFreqFactor) / (scaling.highFreqFactor - scaling.lowFreqFactor);
+      return 1 / ((1 - smooth) / scaling.factor + smooth);
+    });
+    const tensors = { ...engineTensors(w, 'llama'), 'rope_freqs.weight': { dtype: 'F32', shape: [factors.length], data: factors } };
+    const model = await EngineModel.fromTensors(llamaEngineConfig(cfg, { ropeScaling: undefined }), tensors);
+    const r = await model.createSession(16).eval(PROMPT, { logits: 'all' });
+    expectClose(r.logits, flat(expected.logits), 1e-5, 'logits');
+    // Both at once would scale twice: refused.
+    await expect(EngineModel.fromTensors(llamaEngineConfig(cfg), tensors)).rejects.toThrow(/both rope scaling .* and a rope_freqs\.weight/);
+  });
+});
