@@ -103,6 +103,13 @@ const CASES: Case[] = [
     vsF32: { rel: 0.35, top1: 0.85 },
   },
   {
+    name: 'NF4 + double quant (bitsandbytes; ffn_down\'s blocks straddle its 172-wide rows)',
+    file: 'nf4-dq',
+    write: (t) => compressModel(base, recipe({ quantize: { method: 'nf4', doubleQuant: true } }), t),
+    methods: [[/^blk\.\d+\./, 'bnb4'], [/^output$/, 'dense']],
+    vsF32: { rel: 0.35, top1: 0.85 },
+  },
+  {
     name: 'GGUF Q8_0 (activations as Q8_0 blocks)',
     file: 'q8_0.gguf',
     write: (t) => compressModel(base, ggufExportRecipe('q8_0'), t),
