@@ -110,6 +110,14 @@ const CASES: Case[] = [
     vsF32: { rel: 0.35, top1: 0.85 },
   },
   {
+    name: '2:4 sparse (compressed-tensors sparse-24-bitmask)',
+    file: 'sparse-24',
+    write: (t) => compressModel(base, recipe({ prune: { method: 'nm', n: 2, m: 4 } }), t),
+    methods: [[/^blk\.\d+\./, 'sparse24'], [/^output$/, 'dense']],
+    // Pruning half of a 260K-parameter model's weights moves its logits far; the bound is for gross breakage.
+    vsF32: { rel: 2, top1: 0.2 },
+  },
+  {
     name: 'GGUF Q8_0 (activations as Q8_0 blocks)',
     file: 'q8_0.gguf',
     write: (t) => compressModel(base, ggufExportRecipe('q8_0'), t),
