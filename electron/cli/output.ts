@@ -3,7 +3,7 @@
 // stderr. Exit codes: 0 success, 1 the user's input is at fault, 2 our fault.
 import { StudioError, type StudioErrorCode } from '../common/errors.js';
 
-const USER_ERRORS: StudioErrorCode[] = ['BAD_FILE', 'INVALID_ARGUMENT', 'NOT_FOUND', 'UNSUPPORTED', 'CANCELLED'];
+const USER_ERRORS: StudioErrorCode[] = ['BAD_FILE', 'INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXISTS', 'UNSUPPORTED', 'CANCELLED'];
 
 export function exitCodeFor(e: unknown): 1 | 2 {
   return e instanceof StudioError && USER_ERRORS.includes(e.code) ? 1 : 2;

@@ -4,6 +4,7 @@ export type StudioErrorCode =
   | 'BAD_FILE' // the file is not what it claims: truncated, corrupt, unsupported
   | 'INVALID_ARGUMENT' // the caller asked for something that cannot be done
   | 'NOT_FOUND'
+  | 'ALREADY_EXISTS' // an output would replace something the user did not ask to replace
   | 'UNSUPPORTED' // valid, but not something this version handles
   | 'CANCELLED'
   | 'OUT_OF_MEMORY'

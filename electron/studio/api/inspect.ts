@@ -6,10 +6,10 @@ import { tensorStats, type TensorStats } from '../inspect/tensor-stats.js';
 import type { JobContext } from '../jobs/job-manager.js';
 import type { BlockDType, TensorEntry } from '../models/types.js';
 import type { NativeTensor } from '../native/addon.js';
-import { GGML_BLOCKS, dequantizeGguf } from '../quant/gguf.js';
+import { GGML_BLOCKS } from '../quant/gguf.js';
 import type { ModelRegistry } from './model-registry.js';
 
-/** Element types the statistics kernel reads directly; GGML block types are dequantized first. */
+/** Plain element types the statistics kernel reads (GGML block types too, see canInspect). */
 const READABLE = new Set(['F32', 'F16', 'BF16', 'F64', 'I8', 'U8', 'I16', 'I32', 'I64']);
 const isBlock = (dtype: string): dtype is BlockDType => Object.prototype.hasOwnProperty.call(GGML_BLOCKS, dtype);
 /** More points than this and a chart stops being readable: rows are max-pooled. */
@@ -20,15 +20,13 @@ export function canInspect(t: TensorEntry): boolean {
 }
 
 /**
- * The tensor as the statistics kernel takes it: straight from the mapped file,
- * or (block types) dequantized to F32 in memory — one tensor at a time.
+ * The tensor as the statistics kernel takes it: straight from the mapped file.
+ * The kernel decodes GGML block types itself, block by block (core to_f32), so
+ * a quantized tensor is never expanded to F32 in memory.
  */
-async function statsInput(models: ModelRegistry, modelId: string, t: TensorEntry, signal?: AbortSignal): Promise<NativeTensor> {
-  const mapped = models.nativeTensor(modelId, t);
-  if (READABLE.has(t.dtype)) return mapped;
-  if (!isBlock(t.dtype)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
-  const data = await dequantizeGguf(mapped, t.dtype, t.shape, { name: t.name, signal });
-  return { dtype: 'F32', shape: t.shape, name: t.name, data };
+function statsInput(models: ModelRegistry, modelId: string, t: TensorEntry): NativeTensor {
+  if (!canInspect(t)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
+  return models.nativeTensor(modelId, t);
 }
 
 function row(name: string, s: TensorStats): TensorStatsRow {
@@ -52,7 +50,7 @@ export function poolChannels(values: ArrayLike<number>, max = MAX_CHANNEL_POINTS
 
 export async function tensorDetail(models: ModelRegistry, modelId: string, name: string, bins = 128): Promise<TensorDetail> {
   const t = models.tensor(modelId, name);
-  const s = await tensorStats(await statsInput(models, modelId, t), { bins, perChannel: t.shape.length >= 2 });
+  const s = await tensorStats(statsInput(models, modelId, t), { bins, perChannel: t.shape.length >= 2 });
   return {
     modelId,
     tensor: name,
@@ -66,16 +64,14 @@ export async function inspectModel(models: ModelRegistry, modelId: string, ctx: 
   const all = models.get(modelId).tensors;
   const tensors = all.filter(canInspect);
   const skipped = all.length - tensors.length;
-  const dequantized = tensors.filter((t) => !READABLE.has(t.dtype)).length;
   const bytesTotal = tensors.reduce((a, t) => a + t.byteLength, 0);
   let bytesDone = 0;
   ctx.progress({ stage: 'statistics', itemsTotal: tensors.length, itemsDone: 0, bytesTotal, bytesDone: 0 });
   if (skipped) ctx.log('warn', `${skipped} tensors are stored in types the statistics cannot read`);
-  if (dequantized) ctx.log('info', `${dequantized} block-quantized tensors are dequantized to F32 for their statistics`);
   const rows: TensorStatsRow[] = [];
   for (const [i, t] of tensors.entries()) {
     ctx.progress({ item: t.name, itemsDone: i, bytesDone });
-    const s = await tensorStats(await statsInput(models, modelId, t, ctx.signal), {
+    const s = await tensorStats(statsInput(models, modelId, t), {
       bins: 8,
       perChannel: false,
       signal: ctx.signal,

@@ -146,7 +146,9 @@ export async function compressToGguf(
       const m = enc.reconstructed && touched ? await measure(enc.src, enc.reconstructed, bins, signal) : undefined;
       const outcome = outcomeOf(job.plan, job.entry.byteLength, enc, m, (Date.now() - started) / 1000);
       if (job.note) opts.onLog?.('warn', job.note);
-      outcomes.push({ ...outcome, outputName: job.name !== job.plan.name ? job.name : undefined, kind: enc.kind, note: job.note });
+      const done = { ...outcome, outputName: job.name !== job.plan.name ? job.name : undefined, kind: enc.kind, note: job.note };
+      outcomes.push(done);
+      opts.onTensor?.(done);
       progress.bytesDone += job.entry.byteLength;
       progress.tensorsDone++;
       return enc.bytes;

@@ -31,6 +31,8 @@ export interface CompressOptions {
   signal?: AbortSignal;
   onProgress?: (p: CompressProgress) => void;
   onLog?: (level: 'info' | 'warn', message: string) => void;
+  /** Each tensor's outcome as soon as it is done (results can fill in while the run goes on). */
+  onTensor?: (outcome: TensorOutcome) => void;
   /** Histogram bins per tensor for before/after overlays (0: none). Default 128. */
   bins?: number;
   overwrite?: boolean;
@@ -86,7 +88,9 @@ export async function compressToHfFolder(
           const enc: Encoded = await encode(t, src, ctx);
           for (const out of enc.outputs) await writer.append(out);
           const m = enc.reconstructed && (t.quantize || t.prune) ? await measure(src, enc.reconstructed, bins, signal) : undefined;
-          outcomes.push(outcomeOf(t, entry.byteLength, enc, m, (Date.now() - started) / 1000));
+          const outcome = outcomeOf(t, entry.byteLength, enc, m, (Date.now() - started) / 1000);
+          outcomes.push(outcome);
+          opts.onTensor?.(outcome);
           if (t.note) log('warn', `${t.name}: left unchanged: ${t.note}`);
           progress.bytesDone += entry.byteLength;
           progress.tensorsDone++;

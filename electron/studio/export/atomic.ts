@@ -26,7 +26,7 @@ export async function checkTarget(target: string, overwrite: boolean): Promise<v
     throw new StudioError('NOT_FOUND', `${parent}: the folder to write into does not exist`, { file: target });
   }
   if (!overwrite && (await stat(target).then(() => true, () => false))) {
-    throw new StudioError('INVALID_ARGUMENT', `${target} already exists (choose another name, or overwrite)`, { file: target });
+    throw new StudioError('ALREADY_EXISTS', `${target} already exists (choose another name, or overwrite)`, { file: target });
   }
 }
 

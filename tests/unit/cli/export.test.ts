@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mcs } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'mcs-export-'));
+const work = tempDir('export');
 
 describe('mcs export', () => {
   it('writes a Q4_0 GGUF and says which tensors fell back to F16', () => {

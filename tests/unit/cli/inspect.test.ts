@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mcs } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'mcs-inspect-'));
+const work = tempDir('inspect');
 
 describe('mcs inspect', () => {
   it('the bundled sample: summary and statistics of every tensor', () => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mcs } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'mcs-cli-'));
+const work = tempDir('cli');
 
 describe('mcs quantize', () => {
   it('int4 g32 on the bundled sample: JSON report, down_proj listed with group sizes that fit', () => {

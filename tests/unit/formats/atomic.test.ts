@@ -46,7 +46,7 @@ describe('atomic files', () => {
   it('refuses a missing folder, and an existing file when overwrite is off', async () => {
     await expectStudioError(() => writeFileAtomic(join(tmp.dir, 'no', 'x.bin'), 'x'), { code: 'NOT_FOUND', problem: /does not exist/ });
     writeFileSync(p('e.bin'), 'keep');
-    await expectStudioError(() => writeFileAtomic(p('e.bin'), 'new', { overwrite: false }), { code: 'INVALID_ARGUMENT', problem: /already exists/ });
+    await expectStudioError(() => writeFileAtomic(p('e.bin'), 'new', { overwrite: false }), { code: 'ALREADY_EXISTS', problem: /already exists/ });
     expect(readFileSync(p('e.bin'), 'utf8')).toBe('keep');
   });
 });
@@ -61,7 +61,7 @@ describe('atomic folders', () => {
       expect(existsSync(target)).toBe(false);
     });
     expect(readdirSync(target).sort()).toEqual(['config.json', 'sub']);
-    await expectStudioError(() => writeFolderAtomically(target, async () => {}), { code: 'INVALID_ARGUMENT', problem: /already exists/ });
+    await expectStudioError(() => writeFolderAtomically(target, async () => {}), { code: 'ALREADY_EXISTS', problem: /already exists/ });
     await writeFolderAtomically(target, async (dir) => writeFileSync(join(dir, 'model.safetensors'), 'new'), { overwrite: true });
     expect(readdirSync(target)).toEqual(['model.safetensors']);
     await expect(writeFolderAtomically(target, async (dir) => { writeFileSync(join(dir, 'half'), 'x'); throw new Error('failed'); }, { overwrite: true })).rejects.toThrow('failed');

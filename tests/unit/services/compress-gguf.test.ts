@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compressModel, ggufExportRecipe } from '../../../electron/studio/compress/index.js';
 import { openModel } from '../../../electron/studio/models/index.js';
 import { readGgufFile } from '../../../electron/studio/models/gguf-reader.js';
 import { parseRecipe } from '../../../electron/studio/recipes/index.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const LLAMACPP_F32 = 'tests/fixtures/formats/stories260K-f32.gguf';
-const work = mkdtempSync(join(tmpdir(), 'mcs-gguf-'));
+const work = tempDir('gguf');
 const model = await openModel('resources/sample/stories260K');
 
 const bytesOf = (path: string, t: { offset: number; byteLength: number }) => readFileSync(path).subarray(t.offset, t.offset + t.byteLength);

@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compressToHfFolder } from '../../../electron/studio/compress/compress-hf.js';
 import { parseRecipe, planRecipe } from '../../../electron/studio/recipes/index.js';
 import { openModel, openTensorData } from '../../../electron/studio/models/index.js';
 import { readSafetensors } from '../../helpers/read-safetensors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const model = await openModel('resources/sample/stories260K');
 const data = openTensorData(model);
-const work = mkdtempSync(join(tmpdir(), 'mcs-compress-'));
+const work = tempDir('compress');
 afterAll(() => data.close());
 
 async function run(recipeDoc: unknown, name: string, opts: Parameters<typeof compressToHfFolder>[5] = {}) {
@@ -41,7 +41,11 @@ function unpackRow(words: Int32Array, cols: number, bits: number): number[] {
 
 describe('compress to compressed-tensors', () => {
   it('int4 g32: packed codes, scales and shape per layer; down_proj (172 wide) kept and ignored', async () => {
-    const { out, report, st, config } = await run({ quantize: { method: 'rtn', bits: 4, granularity: 'group', group: 32 } }, 'int4-g32');
+    const streamed: string[] = [];
+    const { out, report, st, config } = await run({ quantize: { method: 'rtn', bits: 4, granularity: 'group', group: 32 } }, 'int4-g32', {
+      onTensor: (o) => streamed.push(o.name),
+    });
+    expect(streamed).toEqual(report.tensors.map((t) => t.name));
     const qc = config.quantization_config;
     expect(qc).toMatchObject({ quant_method: 'compressed-tensors', format: 'pack-quantized', quantization_status: 'compressed' });
     expect(qc.config_groups.group_0.weights).toMatchObject({ num_bits: 4, symmetric: true, strategy: 'group', group_size: 32, type: 'int' });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorEntry } from '../../../electron/studio/models/types.js';
@@ -13,6 +12,7 @@ import {
   planRecipe,
   saveRecipe,
 } from '../../../electron/studio/recipes/index.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 // The shapes of the bundled sample (hidden 64, intermediate 172, GQA 8/4 heads), 2 layers.
 function sampleLikeTensors(): TensorEntry[] {
@@ -62,7 +62,7 @@ describe('recipe schema', () => {
 });
 
 describe('recipe files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcs-recipe-'));
+  const dir = tempDir('recipe');
 
   it('round-trips YAML and JSON', async () => {
     const recipe = parseRecipe({
