@@ -29,7 +29,7 @@ export interface StoredLinear {
   weight: NativeTensor | null;
   /** Companion tensors by role (engineLinear's `extra`). */
   extra: Record<string, NativeTensor>;
-  /** What the stored tensors decode to, [rows, cols] row-major. */
+  /** What the stored tensors decode to, [rows, cols] row-major (empty with skipDequantize). */
   dequantized: Float32Array;
   /** Bytes of every stored tensor together. */
   storedBytes: number;
@@ -43,7 +43,9 @@ function result(weight: NativeTensor | null, extra: Record<string, NativeTensor>
 }
 
 /** `w` is [rows, cols] float32 (PyTorch order). */
-export async function storeLinear(w: Float32Array, rows: number, cols: number, f: StoredLinearFormat, opts: JobOptions = {}): Promise<StoredLinear> {
+export async function storeLinear(w: Float32Array, rows: number, cols: number, f: StoredLinearFormat, options: JobOptions & { skipDequantize?: boolean } = {}): Promise<StoredLinear> {
+  const { skipDequantize, ...opts } = options;
+  const none = new Float32Array(0);
   const src: NativeTensor = { dtype: 'F32', shape: [rows, cols], data: w };
   const shape = [rows, cols];
   if (f.kind === 'pack' || f.kind === 'int8') {
@@ -53,7 +55,7 @@ export async function storeLinear(w: Float32Array, rows: number, cols: number, f
     const symmetric = f.symmetric ?? true;
     const scaleDtype = f.kind === 'pack' ? (f.scaleDtype ?? 'F32') : 'F32';
     const q = await quantizeInt(src, { bits, symmetric, ...spec, scaleDtype, ...opts });
-    const dequantized = await dequantizeInt(q, shape, spec, opts);
+    const dequantized = skipDequantize ? none : await dequantizeInt(q, shape, spec, opts);
     const extra: Record<string, NativeTensor> = { weight_scale: tensor(scaleDtype, q.paramShape, await floatsAs(q.scales, scaleDtype)) };
     if (f.kind === 'int8') {
       if (!symmetric) extra.weight_zero_point = tensor('I8', q.paramShape, Int8Array.from(q.zeroPoints));
@@ -76,7 +78,7 @@ export async function storeLinear(w: Float32Array, rows: number, cols: number, f
   if (f.kind === 'bnb4') {
     const type = f.type ?? 'nf4';
     const r = await quantizeBnb4(src, { type, blocksize: f.blocksize ?? 64, doubleQuant: f.doubleQuant, ...opts });
-    const dequantized = await dequantizeBnb4(r, rows * cols, { type, blocksize: r.blocksize }, opts);
+    const dequantized = skipDequantize ? none : await dequantizeBnb4(r, rows * cols, { type, blocksize: r.blocksize }, opts);
     const state: Record<string, unknown> = { quant_type: type, blocksize: r.blocksize, dtype: 'float32', shape };
     const extra: Record<string, NativeTensor> = { 'weight.quant_map': tensor('F32', [16], r.codeMap) };
     if (r.absmaxCodes) {
@@ -93,16 +95,18 @@ export async function storeLinear(w: Float32Array, rows: number, cols: number, f
   }
   if (f.kind === 'gguf') {
     const blocks = await quantizeGguf(src, f.type, opts);
-    const dequantized = await dequantizeGguf(blocks, f.type, shape, opts);
+    const dequantized = skipDequantize ? none : await dequantizeGguf(blocks, f.type, shape, opts);
     return result(tensor(f.type, shape, blocks), {}, dequantized);
   }
   const c = await compressSparse24(src, opts);
-  const dense = await decompressSparse24(c, opts);
-  const dequantized = new Float32Array(bytesOf(dense.data as ArrayBufferView).slice().buffer);
   const dtype = f.dtype ?? 'F32';
   const values = new Float32Array(bytesOf(c.compressed.data as ArrayBufferView).slice().buffer);
   const stored = dtype === 'F32' ? values : await floatsAs(values, dtype);
-  const decoded = dtype === 'F32' ? dequantized : await widen(dense, dtype);
+  let decoded: Float32Array = none;
+  if (!skipDequantize) {
+    const dense = await decompressSparse24(c, opts);
+    decoded = dtype === 'F32' ? new Float32Array(bytesOf(dense.data as ArrayBufferView).slice().buffer) : await widen(dense, dtype);
+  }
   return result(
     null,
     {

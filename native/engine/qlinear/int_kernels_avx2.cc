@@ -47,26 +47,43 @@ struct Decoder {
   }
 };
 
-// y[t + c, n + r] for r < R, c < C.
+// Σ_g s[g] · off[g] · xsum[g] over a row's groups: 8 groups a step, then the rest in order.
+inline float correction(const IntWeights& w, int64_t n, const float* xsum) {
+  const float* s = w.scale.data() + n * w.groups;
+  const float* off = w.offset.empty() ? nullptr : w.offset.data() + n * w.groups;
+  const __m256 base = _mm256_set1_ps(w.base);
+  __m256 acc = _mm256_setzero_ps();
+  int64_t g = 0;
+  for (; g + 8 <= w.groups; g += 8) {
+    const __m256 so = _mm256_mul_ps(_mm256_loadu_ps(s + g), off ? _mm256_loadu_ps(off + g) : base);
+    acc = _mm256_fmadd_ps(so, _mm256_loadu_ps(xsum + g), acc);
+  }
+  float c = engine::avx2::hsum8(acc);
+  for (; g < w.groups; ++g) c += (s[g] * (off ? off[g] : w.base)) * xsum[g];
+  return c;
+}
+
+// y[t + c, n + r] for r < R, c < C. Per group: 8-lane sums of u·x, scaled
+// into 8-lane totals; columns past the last 16-chunk (only when the row is
+// one group) in a scalar tail; the offset term subtracted at the end.
 template <CodeLayout L, int R, int C>
 inline void tile(const IntCall& call, int64_t n, int64_t t) {
   const IntWeights& w = *call.w;
   const Decoder<L> decode16(w);
-  const int64_t K = w.in, G = w.groups == 1 ? K : w.group;
+  const int64_t K = w.in, G = w.groups == 1 ? K & ~int64_t(15) : w.group;
   const float* x[C];
   for (int c = 0; c < C; ++c) x[c] = call.x + (t + c) * K;
   const uint8_t* row[R];
-  for (int r = 0; r < R; ++r) row[r] = w.data + (n + r) * w.stride;
+  const float* scale[R];
+  for (int r = 0; r < R; ++r) row[r] = w.data + (n + r) * w.stride, scale[r] = w.scale.data() + (n + r) * w.groups;
   __m256 tot[R][C];
-  float tail[R][C], corr[R][C];
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) tot[r][c] = _mm256_setzero_ps(), tail[r][c] = 0.0f, corr[r][c] = 0.0f;
-  for (int64_t g = 0; g < w.groups; ++g) {
-    const int64_t k0 = g * G, k1 = std::min(K, k0 + G), kc = k0 + ((k1 - k0) & ~int64_t(15));
+    for (int c = 0; c < C; ++c) tot[r][c] = _mm256_setzero_ps();
+  for (int64_t g = 0, k0 = 0; g < w.groups; ++g, k0 += G) {
     __m256 a[R][C];
     for (int r = 0; r < R; ++r)
       for (int c = 0; c < C; ++c) a[r][c] = _mm256_setzero_ps();
-    for (int64_t k = k0; k < kc; k += 16) {
+    for (int64_t k = k0; k < k0 + G; k += 16) {
       for (int r = 0; r < R; ++r) {
         __m256 lo, hi;
         decode16(row[r] + (k >> 4) * kChunkBytes<L>, lo, hi);
@@ -77,20 +94,18 @@ inline void tile(const IntCall& call, int64_t n, int64_t t) {
       }
     }
     for (int r = 0; r < R; ++r) {
-      const float s = w.scale[size_t((n + r) * w.groups + g)], so = s * w.off(n + r, g);
-      const __m256 vs = _mm256_set1_ps(s);
-      for (int c = 0; c < C; ++c) {
-        float tl = 0.0f;
-        for (int64_t k = kc; k < k1; ++k) tl += w.value(n + r, k) * x[c][k];
-        tot[r][c] = _mm256_fmadd_ps(vs, a[r][c], tot[r][c]);
-        tail[r][c] += s * tl;
-        corr[r][c] += so * call.xsum[(t + c) * w.groups + g];
-      }
+      const __m256 vs = _mm256_broadcast_ss(scale[r] + g);
+      for (int c = 0; c < C; ++c) tot[r][c] = _mm256_fmadd_ps(vs, a[r][c], tot[r][c]);
     }
   }
+  const int64_t kt = w.groups == 1 ? K & ~int64_t(15) : K;
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      call.y[(t + c) * call.ldy + n + r] = (engine::avx2::hsum8(tot[r][c]) + tail[r][c]) - corr[r][c];
+    for (int c = 0; c < C; ++c) {
+      float tl = 0.0f;
+      for (int64_t k = kt; k < K; ++k) tl += w.value(n + r, k) * x[c][k];
+      const float corr = correction(w, n + r, call.xsum + (t + c) * w.groups);
+      call.y[(t + c) * call.ldy + n + r] = (engine::avx2::hsum8(tot[r][c]) + scale[r][0] * tl) - corr;
+    }
 }
 
 template <CodeLayout L, int R>

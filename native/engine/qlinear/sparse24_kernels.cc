@@ -30,9 +30,9 @@ inline void for_kept(const Sparse24& w, int64_t n, F f) {
 
 }  // namespace
 
-const int32_t* sparse24_positions(uint8_t b) {
+const int32_t (*sparse24_position_table())[4] {
   static const Positions table;
-  return table.p[b];
+  return table.p;
 }
 
 float Sparse24::value(int64_t n, int64_t j) const {

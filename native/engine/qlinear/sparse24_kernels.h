@@ -16,6 +16,7 @@ struct Sparse24 {
   WeightType vtype = WeightType::F32;
   const uint8_t* mask = nullptr;    // [out, mask_stride]
   int64_t mask_stride = 0;          // ceil(in/8)
+  const int32_t (*positions)[4] = nullptr;  // sparse24_position_table()
 
   float value(int64_t n, int64_t j) const;  // kept weight j of row n
 };
@@ -28,8 +29,9 @@ struct Sparse24Call {
   int64_t ldy;
 };
 
-// The positions (0..7) of the 4 kept inputs a valid mask byte selects.
-const int32_t* sparse24_positions(uint8_t mask_byte);
+// For each mask byte, the positions (0..7) of the 4 kept inputs it selects
+// (when it keeps 2 of each 4).
+const int32_t (*sparse24_position_table())[4];
 
 // Rows [n0, n1). Reference: products summed in double; fast: AVX2 when
 // present (8 values at a time, inputs gathered by permutes), else float.

@@ -31,8 +31,8 @@ inline void tile(const Sparse24Call& call, int64_t n, int64_t t) {
     for (int r = 0; r < R; ++r) {
       const uint8_t* m = w.mask + (n + r) * w.mask_stride + (k >> 3);
       const __m256i idx = _mm256_inserti128_si256(
-          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sparse24_positions(m[0])))),
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(sparse24_positions(m[1]))), 1);
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.positions[m[0]]))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w.positions[m[1]])), 1);
       const __m256 v = load8<V>(w.values + ((n + r) * (K / 2) + k / 2) * vsize);
       for (int c = 0; c < C; ++c) {
         const float* x = call.x + (t + c) * K + k;

@@ -47,7 +47,7 @@ Sparse24 read_sparse24(const LinearSpec& spec) {
         fail_file("tensor '" + role_name(spec, "bitmask") + "': row " + std::to_string(n) + ", columns " + std::to_string(8 * i) + "…" +
                   std::to_string(std::min(w.in, 8 * i + 8) - 1) + " do not keep exactly 2 of every 4 (not a 2:4 mask)");
     }
-  w.values = v.data, w.mask = m.data;
+  w.values = v.data, w.mask = m.data, w.positions = sparse24_position_table();
   w.vtype = v.dtype == DType::F32 ? WeightType::F32 : v.dtype == DType::F16 ? WeightType::F16 : WeightType::BF16;
   return w;
 }
