@@ -1,8 +1,11 @@
 // `mcs bench`: prompt and generation tokens per second of a model as stored
-// (and as LLM.int8() with --llm-int8), next to the bound memory bandwidth sets
+// (and as LLM.int8() with --llm-int8), or of a synthetic TinyLlama-shaped model
+// in each weight format (--synthetic), next to the bound memory bandwidth sets
 // on generation. The kernel-level suites are `npm run bench`.
 import type { Command } from 'commander';
 import { loadRunnableModel } from '../../studio/engine/load.js';
+import { SYNTHETIC_FORMATS, syntheticModel, type SyntheticFormat } from '../../studio/engine/synthetic-model.js';
+import { StudioError } from '../../common/errors.js';
 import { copyBandwidth, measureSpeed } from '../../studio/evaluate/speed.js';
 import { sampleModelPath } from '../../studio/resources.js';
 import { execute, parseFloatOption, parseIntOption, withCommonOptions } from '../command.js';
@@ -10,7 +13,19 @@ import { fmt } from '../engine-flags.js';
 import { formatBytes, formatTable } from '../output.js';
 import { MODEL_ARG_HELP } from '../model-arg.js';
 
+const DEFAULT_SYNTHETIC: SyntheticFormat[] = ['F32', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'LLM.int8'];
+
+function syntheticFormats(v: string | true): SyntheticFormat[] {
+  if (v === true) return DEFAULT_SYNTHETIC;
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const f of list)
+    if (!(SYNTHETIC_FORMATS as readonly string[]).includes(f)) throw new StudioError('INVALID_ARGUMENT', `--synthetic: unknown format '${f}' (known: ${SYNTHETIC_FORMATS.join(', ')})`);
+  return list as SyntheticFormat[];
+}
+
 interface BenchFlags {
+  synthetic?: string | true;
+  layers?: number;
   llmInt8?: boolean;
   threshold?: number;
   promptTokens?: number;
@@ -25,6 +40,8 @@ export function registerBench(program: Command): void {
       .command('bench')
       .description('prompt and generation tokens/s of a model, next to the memory-bandwidth bound')
       .argument('[model]', MODEL_ARG_HELP)
+      .option('--synthetic [formats]', `time a synthetic TinyLlama-shaped model (hidden 2048, 32k vocabulary) in each weight format, built in memory (default ${DEFAULT_SYNTHETIC.join(',')}; known: ${SYNTHETIC_FORMATS.join(',')})`)
+      .option('--layers <n>', 'layers of the synthetic model (default 22)', parseIntOption('--layers', 1, 256))
       .option('--llm-int8', 'also run the model as LLM.int8()')
       .option('--threshold <t>', 'LLM.int8() outlier threshold (default 6.0)', parseFloatOption('--threshold', 0, 1e6))
       .option('--prompt-tokens <n>', 'prompt length (default 128)', parseIntOption('--prompt-tokens', 1, 1 << 20))
@@ -32,9 +49,25 @@ export function registerBench(program: Command): void {
   ).action((model: string | undefined, f: BenchFlags) =>
     execute(!!f.json, !!f.quiet, {
       run: async (ctx) => {
-        const path = model ?? sampleModelPath();
+        if (f.synthetic !== undefined && model !== undefined) throw new StudioError('INVALID_ARGUMENT', 'give a MODEL or --synthetic, not both');
         const bandwidth = await copyBandwidth();
         const rows = [];
+        if (f.synthetic !== undefined) {
+          const layers = f.layers ?? 22;
+          for (const format of syntheticFormats(f.synthetic)) {
+            ctx.progress.update(0, `building ${format}`);
+            const m = await syntheticModel(format, { layers, signal: ctx.signal, onProgress: (d, t) => ctx.progress.update(d / t, `building ${format}`) });
+            try {
+              const r = await measureSpeed(m, { promptTokens: f.promptTokens, genTokens: f.tokens, signal: ctx.signal, onProgress: (d, t) => ctx.progress.update(d / t, `timing ${format}`) });
+              const bound = bandwidth / r.bytesPerToken;
+              rows.push({ format: `${format}: ${m.describe()}`, ...r, boundTokensPerSecond: bound, ofBound: r.tokensPerSecond / bound });
+            } finally {
+              m.dispose();
+            }
+          }
+          return { model: `synthetic llama (hidden 2048, intermediate 5632, ${layers} layers, heads 32/4, vocab 32000)`, copyBandwidthBytesPerSecond: bandwidth, rows };
+        }
+        const path = model ?? sampleModelPath();
         for (const method of f.llmInt8 ? [undefined, 'llm_int8'] : [undefined]) {
           const m = await loadRunnableModel(path, { method, threshold: method ? f.threshold : undefined, signal: ctx.signal });
           try {

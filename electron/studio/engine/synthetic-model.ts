@@ -12,7 +12,7 @@ import { EngineModel } from './model.js';
 import type { NativeEngineConfig } from './native.js';
 import { storeLinear, type StoredLinearFormat } from './stored-linear.js';
 
-export const SYNTHETIC_FORMATS = ['F32', 'F16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'NF4', 'NF4+DQ', '2:4', 'LLM.int8'] as const;
+export const SYNTHETIC_FORMATS = ['F32', 'F16', 'BF16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'NF4', 'NF4+DQ', '2:4', 'LLM.int8'] as const;
 export type SyntheticFormat = (typeof SYNTHETIC_FORMATS)[number];
 
 /** How each format stores a linear weight (the engine picks the kernel from it). */
@@ -29,17 +29,20 @@ const STORED: Partial<Record<SyntheticFormat, StoredLinearFormat>> = {
   '2:4': { kind: 'sparse24', dtype: 'F16' },
 };
 
+export type SyntheticDims = Pick<NativeEngineConfig, 'hidden' | 'intermediate' | 'heads' | 'kvHeads' | 'headDim' | 'vocab'>;
+/** TinyLlama 1.1B's shapes. */
+export const TINYLLAMA_DIMS: SyntheticDims = { hidden: 2048, intermediate: 5632, heads: 32, kvHeads: 4, headDim: 64, vocab: 32000 };
+
 export interface SyntheticOptions extends JobOptions {
   /** Transformer blocks (default 22, TinyLlama's). */
   layers?: number;
   seed?: number;
+  /** Other shapes (default TinyLlama's), e.g. a small model for tests. */
+  dims?: SyntheticDims;
 }
 
-export function syntheticConfig(layers: number): NativeEngineConfig {
-  return {
-    family: 'llama', architecture: 'llama', hidden: 2048, intermediate: 5632, layers, heads: 32, kvHeads: 4, headDim: 64,
-    vocab: 32000, maxPositions: 2048, normEps: 1e-5, ropeTheta: 10000, tieEmbeddings: false,
-  };
+export function syntheticConfig(layers: number, dims: SyntheticDims = TINYLLAMA_DIMS): NativeEngineConfig {
+  return { family: 'llama', architecture: 'llama', ...dims, layers, maxPositions: 2048, normEps: 1e-5, ropeTheta: 10000, tieEmbeddings: false };
 }
 
 /** Gaussian N(0, std²) from a fixed seed (xorshift32 + Box–Muller), with every 1013th value ×12 as an outlier. */
@@ -59,12 +62,14 @@ export function seededGaussian(n: number, seed: number, std = 0.02): Float32Arra
   return out;
 }
 
-function half(x: Float32Array): Uint16Array {
+/** F16 or BF16 bits, round to nearest even (|w| ≪ 65504 here; F16 subnormals flush to 0). */
+function half(x: Float32Array, bf16: boolean): Uint16Array {
   const f = new Float32Array(1), u = new Uint32Array(f.buffer), out = new Uint16Array(x.length);
   for (let i = 0; i < x.length; i++) {
     f[0] = x[i];
-    const a = u[0] & 0x7fffffff, s = (u[0] >>> 16) & 0x8000;
-    out[i] = a < 0x38800000 ? s : s | ((a - (112 << 23) + 0xfff + ((a >>> 13) & 1)) >>> 13); // |w| ≪ 65504 here
+    const b = u[0], a = b & 0x7fffffff, s = (b >>> 16) & 0x8000;
+    if (bf16) out[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+    else out[i] = a < 0x38800000 ? s : s | ((a - (112 << 23) + 0xfff + ((a >>> 13) & 1)) >>> 13);
   }
   return out;
 }
@@ -73,7 +78,7 @@ function half(x: Float32Array): Uint16Array {
 async function linearTensors(prefix: string, rows: number, cols: number, seed: number, format: SyntheticFormat, opts: JobOptions): Promise<Record<string, NativeTensor>> {
   const w = seededGaussian(rows * cols, seed);
   if (format === 'F32' || format === 'LLM.int8') return { [`${prefix}.weight`]: { dtype: 'F32', shape: [rows, cols], data: w } };
-  if (format === 'F16') return { [`${prefix}.weight`]: { dtype: 'F16', shape: [rows, cols], data: half(w) } };
+  if (format === 'F16' || format === 'BF16') return { [`${prefix}.weight`]: { dtype: format, shape: [rows, cols], data: half(w, format === 'BF16') } };
   const f = STORED[format]!;
   if (f.kind === 'gguf') return { [`${prefix}.weight`]: { dtype: f.type, shape: [rows, cols], data: await quantizeGguf({ dtype: 'F32', shape: [rows, cols], data: w }, f.type, opts) } };
   const s = await storeLinear(w, rows, cols, f, { ...opts, skipDequantize: true });
@@ -86,7 +91,7 @@ async function linearTensors(prefix: string, rows: number, cols: number, seed: n
 /** The synthetic model with its linear layers (the output head too) in `format`, loaded in the engine. */
 export async function syntheticModel(format: SyntheticFormat, opts: SyntheticOptions = {}): Promise<EngineModel> {
   const layers = opts.layers ?? 22, seed = opts.seed ?? 1;
-  const cfg = syntheticConfig(layers);
+  const cfg = syntheticConfig(layers, opts.dims);
   const H = cfg.hidden, I = cfg.intermediate, Q = cfg.heads * cfg.headDim, KV = cfg.kvHeads * cfg.headDim;
   const t: Record<string, NativeTensor> = {};
   const ones = (n: number): NativeTensor => ({ dtype: 'F32', shape: [n], data: new Float32Array(n).fill(1) });
