@@ -184,7 +184,11 @@ EngineModelWrap::EngineModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
 }
 
 std::shared_ptr<engine::Model> EngineModelWrap::live(Napi::Env env) const {
-  if (!model_) throw Napi::Error::New(env, "the model was disposed");
+  if (!model_) {
+    Napi::Error e = Napi::Error::New(env, "the model was disposed");
+    e.Set("code", Napi::String::New(env, "EINVAL"));
+    throw e;
+  }
   return model_;
 }
 

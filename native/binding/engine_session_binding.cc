@@ -13,6 +13,13 @@
 namespace mcs::binding {
 namespace {
 
+// Misuse of a session (disposed, busy) is the caller's mistake: EINVAL.
+Napi::Error misuse(Napi::Env env, const std::string& message) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("code", Napi::String::New(env, "EINVAL"));
+  return e;
+}
+
 class EvalJob : public PromiseJob {
  public:
   EvalJob(Napi::Env env, EngineSessionWrap* owner, Napi::Object self, std::shared_ptr<engine::Session> session,
@@ -84,14 +91,14 @@ EngineSessionWrap::EngineSessionWrap(const Napi::CallbackInfo& info) : Napi::Obj
 }
 
 std::shared_ptr<engine::Session> EngineSessionWrap::live(Napi::Env env) const {
-  if (!session_) throw Napi::Error::New(env, "the session was disposed");
+  if (!session_) throw misuse(env, "the session was disposed");
   return session_;
 }
 
 Napi::Value EngineSessionWrap::eval(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto s = live(env);
-  if (busy_) throw Napi::Error::New(env, "the session is already evaluating (await the previous eval first)");
+  if (busy_) throw misuse(env, "the session is already evaluating (await the previous eval first)");
   auto toks = typed_array_arg<int32_t>(info[0], napi_int32_array, "Int32Array", "tokens");
   std::vector<int32_t> tokens(toks.data, toks.data + toks.length);
   if (tokens.empty()) throw Napi::TypeError::New(env, "tokens must not be empty");
@@ -145,7 +152,7 @@ Napi::Value EngineSessionWrap::context(const Napi::CallbackInfo& info) {
 Napi::Value EngineSessionWrap::truncate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto s = live(env);
-  if (busy_) throw Napi::Error::New(env, "the session is evaluating");
+  if (busy_) throw misuse(env, "the session is evaluating");
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "truncate(n): n must be a number");
   const double n = info[0].As<Napi::Number>().DoubleValue();
   if (!(n >= 0) || n > double(s->position()) || n != double(int64_t(n)))
@@ -155,7 +162,7 @@ Napi::Value EngineSessionWrap::truncate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value EngineSessionWrap::dispose(const Napi::CallbackInfo& info) {
-  if (busy_) throw Napi::Error::New(info.Env(), "the session is evaluating; cancel it and wait before disposing");
+  if (busy_) throw misuse(info.Env(), "the session is evaluating; cancel it and wait before disposing");
   session_.reset();
   model_ref_.Reset();
   return info.Env().Undefined();

@@ -159,12 +159,13 @@ void Model::build_gpt2(const TensorMap& t, const ModelOptions& opt, const JobCon
 
 void Model::build_output(const TensorMap& t, const ModelOptions& opt) {
   // The head: output.weight when present, else the tied token embeddings.
+  // A stored quantized head has companions (output.weight_packed, …) instead of output.weight.
   TensorMap head;
-  const TensorView* out = find(t, "output.weight");
-  if (!out && !cfg_.tie_embeddings) fail("the model has no tensor 'output.weight' and its embeddings are not tied");
-  tied_ = out == nullptr;
-  head.emplace("output.weight", out ? *out : tok_embd_);
-  if (const TensorView* b = find(t, "output.bias")) head.emplace("output.bias", *b);
+  for (auto it = t.lower_bound("output."); it != t.end() && it->first.compare(0, 7, "output.") == 0; ++it) head.emplace(it->first, it->second);
+  const bool own = head.size() > head.count("output.bias");
+  if (!own && !cfg_.tie_embeddings) fail("the model has no tensor 'output.weight' and its embeddings are not tied");
+  tied_ = !own;
+  if (tied_) head.emplace("output.weight", tok_embd_);
   output_ = linear(head, "output", cfg_.hidden, cfg_.vocab, false, opt.output_linear);
 }
 

@@ -22,7 +22,7 @@ void int_rows_ref(const IntCall& c, int64_t n0, int64_t n1) {
       double s = 0.0;
       for (int64_t k = 0; k < K; ++k) {
         const int64_t g = w.groups == 1 ? 0 : k / w.group;
-        const float wk = (float(w.code(n, k)) - w.off(n, g)) * w.scale[size_t(n * w.groups + g)];
+        const float wk = (w.value(n, k) - w.off(n, g)) * w.scale[size_t(n * w.groups + g)];
         s += double(wk) * double(c.x[t * K + k]);
       }
       c.y[t * c.ldy + n] = float(s);
@@ -39,7 +39,7 @@ void int_rows_portable(const IntCall& c, int64_t n0, int64_t n1) {
       for (int64_t g = 0; g < w.groups; ++g) {
         const int64_t k0 = g * w.group, k1 = w.groups == 1 ? K : k0 + w.group;
         float a = 0.0f;
-        for (int64_t k = k0; k < k1; ++k) a += float(w.code(n, k)) * x[k];
+        for (int64_t k = k0; k < k1; ++k) a += w.value(n, k) * x[k];
         const float s = w.scale[size_t(n * w.groups + g)];
         total += s * a;
         corr += s * w.off(n, g) * c.xsum[t * w.groups + g];

@@ -18,6 +18,7 @@ enum class CodeLayout {
   U4,  // two codes per byte, interleaved per 16: byte i of a 16-chunk = u[i] | u[i + 8] << 4
   U8,  // one unsigned code per byte (compressed-tensors' 8-bit pack: code + 128)
   S8,  // one signed code per byte (int-quantized int8 weights)
+  T4,  // 4-bit codes as U4, each standing for table[code] (NF4/FP4 code books)
 };
 
 struct IntWeights {
@@ -29,12 +30,20 @@ struct IntWeights {
   std::vector<float> scale;       // [out, groups]
   std::vector<float> offset;      // [out, groups], or empty: `base` everywhere
   float base = 0.0f;
+  float table[16] = {};  // T4: the value of each code
+
+  // The value a held code stands for (before offset and scale).
+  float value(int64_t n, int64_t k) const {
+    const int32_t c = code(n, k);
+    return layout == CodeLayout::T4 ? table[c] : float(c);
+  }
 
   float off(int64_t n, int64_t g) const { return offset.empty() ? base : offset[size_t(n * groups + g)]; }
   // The code as held, at row n, column k.
   int32_t code(int64_t n, int64_t k) const {
     const uint8_t* row = data + n * stride;
     switch (layout) {
+      case CodeLayout::T4:
       case CodeLayout::U4: {
         const uint8_t b = row[(k >> 4) * 8 + (k & 7)];
         return (k & 8) ? b >> 4 : b & 15;

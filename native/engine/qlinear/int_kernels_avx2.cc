@@ -14,27 +14,44 @@ namespace mcs::engine::qlinear::avx2 {
 namespace {
 
 template <CodeLayout L>
-constexpr int64_t kChunkBytes = L == CodeLayout::U4 ? 8 : 16;
+constexpr int64_t kChunkBytes = (L == CodeLayout::U4 || L == CodeLayout::T4) ? 8 : 16;
 
+// Widens 16 held codes to two float vectors (elements 0..7 and 8..15 of the chunk).
 template <CodeLayout L>
-inline void decode16(const uint8_t* p, __m256& lo, __m256& hi) {
-  if constexpr (L == CodeLayout::U4) {
-    const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-    lo = _mm256_cvtepi32_ps(_mm256_and_si256(b, _mm256_set1_epi32(15)));
-    hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(b, 4));
-  } else if constexpr (L == CodeLayout::U8) {
-    lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-    hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
-  } else {
-    lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-    hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
+struct Decoder {
+  __m256 tlo, thi;  // T4: table[0..7], table[8..15]
+  explicit Decoder(const IntWeights& w) {
+    if constexpr (L == CodeLayout::T4) tlo = _mm256_loadu_ps(w.table), thi = _mm256_loadu_ps(w.table + 8);
   }
-}
+  // permutevar8x32 reads the low 3 bits of each lane; bit 3 of the code, moved to the sign, picks the half.
+  inline __m256 lookup(__m256i idx, __m256i sign) const {
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(tlo, idx), _mm256_permutevar8x32_ps(thi, idx), _mm256_castsi256_ps(sign));
+  }
+  inline void operator()(const uint8_t* p, __m256& lo, __m256& hi) const {
+    if constexpr (L == CodeLayout::U4 || L == CodeLayout::T4) {
+      const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+      if constexpr (L == CodeLayout::T4) {
+        lo = lookup(b, _mm256_slli_epi32(b, 28));
+        hi = lookup(_mm256_srli_epi32(b, 4), _mm256_slli_epi32(b, 24));
+      } else {
+        lo = _mm256_cvtepi32_ps(_mm256_and_si256(b, _mm256_set1_epi32(15)));
+        hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(b, 4));
+      }
+    } else if constexpr (L == CodeLayout::U8) {
+      lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+      hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
+    } else {
+      lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+      hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8))));
+    }
+  }
+};
 
 // y[t + c, n + r] for r < R, c < C.
 template <CodeLayout L, int R, int C>
 inline void tile(const IntCall& call, int64_t n, int64_t t) {
   const IntWeights& w = *call.w;
+  const Decoder<L> decode16(w);
   const int64_t K = w.in, G = w.groups == 1 ? K : w.group;
   const float* x[C];
   for (int c = 0; c < C; ++c) x[c] = call.x + (t + c) * K;
@@ -52,7 +69,7 @@ inline void tile(const IntCall& call, int64_t n, int64_t t) {
     for (int64_t k = k0; k < kc; k += 16) {
       for (int r = 0; r < R; ++r) {
         __m256 lo, hi;
-        decode16<L>(row[r] + (k >> 4) * kChunkBytes<L>, lo, hi);
+        decode16(row[r] + (k >> 4) * kChunkBytes<L>, lo, hi);
         for (int c = 0; c < C; ++c) {
           a[r][c] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x[c] + k), a[r][c]);
           a[r][c] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x[c] + k + 8), a[r][c]);
@@ -64,7 +81,7 @@ inline void tile(const IntCall& call, int64_t n, int64_t t) {
       const __m256 vs = _mm256_set1_ps(s);
       for (int c = 0; c < C; ++c) {
         float tl = 0.0f;
-        for (int64_t k = kc; k < k1; ++k) tl += float(w.code(n + r, k)) * x[c][k];
+        for (int64_t k = kc; k < k1; ++k) tl += w.value(n + r, k) * x[c][k];
         tot[r][c] = _mm256_fmadd_ps(vs, a[r][c], tot[r][c]);
         tail[r][c] += s * tl;
         corr[r][c] += so * call.xsum[(t + c) * w.groups + g];
@@ -110,6 +127,7 @@ void int_rows(const IntCall& call, int64_t n0, int64_t n1) {
     case CodeLayout::U4: return run<CodeLayout::U4>(call, n0, n1);
     case CodeLayout::U8: return run<CodeLayout::U8>(call, n0, n1);
     case CodeLayout::S8: return run<CodeLayout::S8>(call, n0, n1);
+    case CodeLayout::T4: return run<CodeLayout::T4>(call, n0, n1);
   }
 }
 

@@ -71,3 +71,32 @@ describe('engine: bad input', () => {
     await rejects(EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA, { kvHeads: 3 }), weights()), 'INVALID_ARGUMENT', /not a multiple of 3/);
   });
 });
+
+describe('engine: sessions under concurrent use and cancel', () => {
+  it('one eval at a time per session; sessions of one model run side by side; disposal rules', async () => {
+    const m = await EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), weights());
+    const s = m.createSession(16), other = m.createSession(16);
+    const first = s.eval([1, 2, 3]);
+    await rejects(s.eval([4]), 'INVALID_ARGUMENT', /already evaluating/);
+    expect(() => s.dispose()).toThrow(/evaluating/);
+    const [a, b] = await Promise.all([first, other.eval([1, 2, 3])]);
+    expect(Array.from(a.logits)).toEqual(Array.from(b.logits));
+    // The model's weights stay while a session holds them.
+    m.dispose();
+    expect((await s.eval([4])).logits.length).toBe(50);
+    s.dispose();
+    await rejects(s.eval([5]), 'INVALID_ARGUMENT', /disposed/);
+    expect(() => m.createSession(4)).toThrow(/disposed/);
+  });
+
+  it('cancelling a generation stops it with CANCELLED', async () => {
+    const { generate } = await import('../../../electron/studio/evaluate/generate.js');
+    const m = await EngineModel.fromTensors(llamaEngineConfig(TINY_LLAMA), weights());
+    const tok = { vocabSize: 50, bosId: 1, eosIds: [], addBos: true, addEos: false, encode: () => [1, 2], decode: (ids: readonly number[]) => ids.join(' '), piece: () => '', isSpecial: () => false };
+    const ac = new AbortController();
+    let seen = 0;
+    const p = generate(m, tok, 'x', { maxTokens: 30, signal: ac.signal, onToken: () => { if (++seen === 3) ac.abort(); } });
+    await rejects(p, 'CANCELLED', /cancel/);
+    expect(seen).toBe(3);
+  });
+});

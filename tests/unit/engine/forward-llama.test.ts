@@ -136,3 +136,25 @@ describe('Llama 3.1 scaling as GGUF stores it', () => {
     await expect(EngineModel.fromTensors(llamaEngineConfig(cfg), tensors)).rejects.toThrow(/both rope scaling .* and a rope_freqs\.weight/);
   });
 });
+
+describe('long prompts', () => {
+  it('a prompt longer than a micro-batch (256) gives the same logits and hidden states as token by token', async () => {
+    const w = randomLlamaWeights(TINY_LLAMA, 51);
+    const model = await load(llamaEngineConfig(TINY_LLAMA, { maxPositions: 400 }), w);
+    const tokens = Array.from({ length: 300 }, (_, i) => (i * 13 + 5) % TINY_LLAMA.vocab);
+    const rows = [0, 255, 256, 299];
+    const batch = await model.createSession(300).eval(tokens, { logits: rows, hidden: true });
+    const s = model.createSession(300);
+    const V = TINY_LLAMA.vocab, H = TINY_LLAMA.hidden;
+    for (let t = 0; t < tokens.length; t++) {
+      const r = await s.eval([tokens[t]], { logits: rows.includes(t) ? 'last' : 'none', hidden: true });
+      const i = rows.indexOf(t);
+      if (i >= 0) expect(Array.from(r.logits)).toEqual(Array.from(batch.logits.subarray(i * V, (i + 1) * V)));
+      if (t === 255 || t === 256) {
+        for (let l = 0; l < TINY_LLAMA.layers; l++) {
+          expect(Array.from(r.hidden!.subarray(l * H, (l + 1) * H))).toEqual(Array.from(batch.hidden!.subarray((l * 300 + t) * H, (l * 300 + t + 1) * H)));
+        }
+      }
+    }
+  });
+});

@@ -70,7 +70,8 @@ describe('dense linear: fast paths vs the scalar reference', () => {
     const w = gaussian(N * K, 10), x = gaussian(T * K, 11);
     const q = await quantizeGguf({ dtype: 'F32', shape: [N, K], data: w }, 'Q8_0');
     const deq = await dequantizeGguf(q, 'Q8_0', [N, K]);
-    const lin = await EngineLinear.create({ dtype: 'Q8_0', shape: [N, K], data: q });
+    // Named: by default Q8_0 now runs in the gguf kernel with Q8 activations (linear-gguf.test.ts).
+    const lin = await EngineLinear.create({ dtype: 'Q8_0', shape: [N, K], data: q }, { method: 'dense' });
     expect(lin.info()).toMatchObject({ method: 'dense', format: 'Q8_0', in: K, out: N });
     const viaBlocks = await lin.forward(x, T);
     const viaF32 = await (await EngineLinear.create({ dtype: 'F32', shape: [N, K], data: deq })).forward(x, T);
