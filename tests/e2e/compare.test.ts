@@ -41,7 +41,7 @@ describe('browser mode: compare', () => {
     await page.locator('[data-screen="compare"]').click();
     // Nothing has run yet: B defaults to A as LLM.int8().
     expect(await page.locator('[data-b="int8"]').getAttribute('aria-pressed')).toBe('true');
-    await studio.screenshot('11-compare-setup');
+    await studio.screenshot('21-compare-setup');
     await page.getByTestId('compare-start').click();
     // Tokens stream into A's column while the job runs.
     await expect.poll(async () => Number(await page.getByTestId('gen-a').getAttribute('data-tokens')), { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
@@ -61,12 +61,12 @@ describe('browser mode: compare', () => {
     expect(await page.getByTestId('layer-chart').getAttribute('data-layers')).toBe('5');
     await page.getByTestId('outlier-chart').locator('canvas').first().waitFor();
     expect(await page.getByTestId('outlier-chart').getAttribute('data-layers')).toBe('5');
-    await studio.screenshot('12-compare-int8');
+    await studio.screenshot('22-compare-int8');
     await page.getByTestId('metrics').scrollIntoViewIfNeeded();
-    await studio.screenshot('13-compare-int8-charts');
+    await studio.screenshot('23-compare-int8-charts');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForTimeout(200);
-    await studio.screenshot('14-compare-int8-dark');
+    await studio.screenshot('24-compare-int8-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
@@ -88,7 +88,7 @@ describe('browser mode: compare', () => {
     expect(await metric(page, 'size', 'vs')).toBeLessThan(1);
     expect(await page.getByTestId('outlier-chart').count()).toBe(0);
     expect(Number(await page.getByTestId('gen-b').getAttribute('data-tokens'))).toBeGreaterThan(0);
-    await studio.screenshot('15-compare-int4');
+    await studio.screenshot('25-compare-int4');
   });
 
   it('says why a model B cannot run', async () => {
@@ -99,7 +99,7 @@ describe('browser mode: compare', () => {
     await page.getByTestId('compare-start').click();
     await expect.poll(() => statusOf(page)).toBe('failed');
     expect(await page.getByTestId('compare-status').textContent()).toMatch(/Model B \(no-such-model\) cannot run in the engine: .*no such file or folder/);
-    await studio.screenshot('16-compare-error');
+    await studio.screenshot('26-compare-error');
   });
 
   it('cancels mid-comparison within a second and the window stays usable', async () => {
@@ -114,7 +114,7 @@ describe('browser mode: compare', () => {
     await page.getByTestId('max-tokens').blur();
     await page.keyboard.press('Control+Enter');
     await expect.poll(async () => Number(await page.getByTestId('gen-a').getAttribute('data-tokens')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(5);
-    await studio.screenshot('17-compare-streaming');
+    await studio.screenshot('27-compare-streaming');
     await page.evaluate(`(() => {
       const status = document.querySelector('[data-testid="compare-status"]');
       document.querySelector('[data-testid="compare-cancel"]').addEventListener('click', () => (window.clickedAt = performance.now()), { capture: true });
@@ -127,7 +127,7 @@ describe('browser mode: compare', () => {
     const stoppedMs = (await page.evaluate('window.stoppedAt - window.clickedAt')) as number;
     console.log(`compare cancel: stopped ${stoppedMs.toFixed(0)} ms after the click`);
     expect(stoppedMs).toBeLessThan(1000);
-    await studio.screenshot('18-compare-cancelled');
+    await studio.screenshot('28-compare-cancelled');
 
     // Usable again: the sample against itself as LLM.int8() on a short slice of the text.
     await page.locator('[data-a="open"]').click();
