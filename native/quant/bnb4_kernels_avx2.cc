@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "quant/bnb4_kernels.h"
-#include "quant/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
@@ -16,6 +16,8 @@
 
 namespace mcs::quant::avx2 {
 namespace {
+
+using namespace ::mcs::cpu::avx2;
 
 const Bnb4Kernels& portable() { return bnb4_kernels_portable(); }
 

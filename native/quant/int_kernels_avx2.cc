@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "quant/int_kernels.h"
-#include "quant/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 // No fused multiply-add where the portable code rounds twice: the error terms
 // must match the portable kernels (and the reference) exactly.
@@ -17,6 +17,8 @@
 
 namespace mcs::quant::avx2 {
 namespace {
+
+using namespace ::mcs::cpu::avx2;
 
 const IntKernels& portable() { return int_kernels_portable(); }
 

@@ -4,10 +4,13 @@
 
 #include <cmath>
 
+#include "cpu/simd_avx2.h"
 #include "stats/tensor_stats.h"
 
 namespace mcs::stats::avx2 {
 namespace {
+
+using namespace ::mcs::cpu::avx2;
 
 bool all_finite(const float* x, int64_t n) {
   const __m256i exp_mask = _mm256_set1_epi32(0x7f800000);
@@ -21,25 +24,6 @@ bool all_finite(const float* x, int64_t n) {
   for (; i < n; ++i)
     if (!std::isfinite(x[i])) return false;
   return true;
-}
-
-double hsum_pd(__m256d v) {
-  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-float hmin_ps(__m256 v) {
-  __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_min_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
-}
-
-float hmax_ps(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
 }
 
 }  // namespace
@@ -63,10 +47,10 @@ Moments segment_moments(const float* x, int64_t n) {
   }
   Moments m;
   m.count = n;
-  m.min = hmin_ps(vmin);
-  m.max = hmax_ps(vmax);
-  m.absmax = hmax_ps(vabs);
-  double sum = hsum_pd(_mm256_add_pd(s0, s1));
+  m.min = hmin(vmin);
+  m.max = hmax(vmax);
+  m.absmax = hmax(vabs);
+  double sum = hsum(_mm256_add_pd(s0, s1));
   alignas(32) int32_t z[8];
   _mm256_store_si256(reinterpret_cast<__m256i*>(z), zeros);
   for (int k = 0; k < 8; ++k) m.zeros += z[k];
@@ -89,7 +73,7 @@ Moments segment_moments(const float* x, int64_t n) {
     q0 = _mm256_fmadd_pd(d0, d0, q0);
     q1 = _mm256_fmadd_pd(d1, d1, q1);
   }
-  m.m2 = hsum_pd(_mm256_add_pd(q0, q1));
+  m.m2 = hsum(_mm256_add_pd(q0, q1));
   for (; i < n; ++i) {
     const double d = double(x[i]) - m.mean;
     m.m2 += d * d;
@@ -121,7 +105,7 @@ void segment_tail(const float* x, int64_t n, const TailParams& p, Tail& acc, uin
     _mm256_store_si256(reinterpret_cast<__m256i*>(bins), b);
     for (int k = 0; k < 8; ++k) ++hist[bins[k]];
   }
-  acc.m4 += hsum_pd(_mm256_add_pd(q0, q1));
+  acc.m4 += hsum(_mm256_add_pd(q0, q1));
   alignas(32) int32_t o[8];
   _mm256_store_si256(reinterpret_cast<__m256i*>(o), outl);
   for (int k = 0; k < 8; ++k) acc.outliers += o[k];

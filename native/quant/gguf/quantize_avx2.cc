@@ -12,11 +12,15 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu/simd_avx2.h"
 #include "quant/gguf/block_fns.h"
 #include "quant/gguf/blocks.h"
 
 namespace mcs::gguf::avx2 {
 namespace {
+
+using ::mcs::cpu::avx2::hmax;
+using ::mcs::cpu::avx2::hmin;
 
 struct Block {
   __m256 v[4];
@@ -32,20 +36,6 @@ inline __m256i nonfinite(const Block& b, __m256i acc) {
   for (const __m256& v : b.v)
     acc = _mm256_or_si256(acc, _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(v), exp), exp));
   return acc;
-}
-
-inline float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_movehdup_ps(m));
-  return _mm_cvtss_f32(m);
-}
-
-inline float hmin(__m256 v) {
-  __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_min_ss(m, _mm_movehdup_ps(m));
-  return _mm_cvtss_f32(m);
 }
 
 inline __m256 absv(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }

@@ -1,9 +1,10 @@
-// Small AVX2 helpers shared by the *_avx2.cc quantization kernels (include
-// only from files compiled with -mavx2).
+// Small AVX2 reductions shared by the *_avx2.cc kernels (include only from
+// files compiled with -mavx2). Min/max do not depend on lane order; the sums
+// are used where the portable path does not copy a particular order.
 #pragma once
 #include <immintrin.h>
 
-namespace mcs::quant::avx2 {
+namespace mcs::cpu::avx2 {
 
 inline float hmax(__m256 v) {
   __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -36,4 +37,4 @@ inline __m256d add_squares(__m256d acc, __m256 v) {
   return _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc));
 }
 
-}  // namespace mcs::quant::avx2
+}  // namespace mcs::cpu::avx2
