@@ -62,6 +62,12 @@ std::unique_ptr<Linear> make_linear(const LinearSpec& spec, const LinearOptions&
 }
 
 void check_linear_shapes(const LinearSpec& spec, int64_t& in, int64_t& out) {
+  if (spec.weight.data == nullptr && !spec.extra.empty()) {
+    // A stored quantized/sparse layout (weight_packed, compressed, …) reached a method that needs a plain weight.
+    std::string roles;
+    for (const auto& [role, t] : spec.extra) roles += (roles.empty() ? "" : ", ") + role;
+    fail("linear layer '" + spec.name + "' has no plain weight (it is stored as " + roles + "); this method needs a float or GGML block weight");
+  }
   const auto& s = spec.weight.shape;
   if (s.size() != 2 || s[0] <= 0 || s[1] <= 0)
     fail("linear layer '" + spec.name + "': weight has shape " + shape_text(s) + ", expected a non-empty matrix");

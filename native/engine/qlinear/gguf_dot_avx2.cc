@@ -35,7 +35,7 @@ inline __m256i bits32(const uint8_t* p) {
 }
 
 struct Decoded {
-  __m256i q;   // signed codes (…_0 types) or unsigned (…_1 types)
+  __m256i q;   // signed codes (Q8_0) or unsigned (the others)
   float d, m;  // scale, min (…_1 types)
 };
 
@@ -47,15 +47,15 @@ inline Decoded decode(const uint8_t* p) {
     r.q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + offsetof(block_q8_0, qs)));
   } else if constexpr (D == DType::Q4_0) {
     r.d = h(load_block<block_q4_0>(p).d);
-    r.q = _mm256_sub_epi8(nibbles32(p + offsetof(block_q4_0, qs)), _mm256_set1_epi8(8));
+    r.q = nibbles32(p + offsetof(block_q4_0, qs));  // unsigned; the 8 comes off per lane (kOffsetShift)
   } else if constexpr (D == DType::Q4_1) {
     const auto b = load_block<block_q4_1>(p);
     r.d = h(b.d), r.m = h(b.m);
     r.q = nibbles32(p + offsetof(block_q4_1, qs));
   } else if constexpr (D == DType::Q5_0) {
     r.d = h(load_block<block_q5_0>(p).d);
-    const __m256i hi = _mm256_andnot_si256(bits32(p + offsetof(block_q5_0, qh)), _mm256_set1_epi8(char(0xF0)));
-    r.q = _mm256_or_si256(nibbles32(p + offsetof(block_q5_0, qs)), hi);  // nibble − 16 where the 5th bit is 0
+    const __m256i hi = _mm256_and_si256(bits32(p + offsetof(block_q5_0, qh)), _mm256_set1_epi8(0x10));
+    r.q = _mm256_or_si256(nibbles32(p + offsetof(block_q5_0, qs)), hi);  // unsigned 0..31; the 16 comes off per lane
   } else {
     const auto b = load_block<block_q5_1>(p);
     r.d = h(b.d), r.m = h(b.m);
@@ -66,6 +66,10 @@ inline Decoded decode(const uint8_t* p) {
 }
 
 constexpr bool has_min(DType D) { return D == DType::Q4_1 || D == DType::Q5_1; }
+// Q4_0/Q5_0 codes are q − 8 / q − 16: their products are taken unsigned
+// (maddubs(q, y)) and 8·Σy / 16·Σy over each int32 lane's 4 bytes subtracted —
+// exactly ggml's lane sums of (q − 8)·y, with one op less than the sign trick.
+constexpr int kOffsetShift(DType D) { return D == DType::Q4_0 ? 3 : D == DType::Q5_0 ? 4 : 0; }
 
 template <DType D>
 constexpr int64_t kBlockBytes = D == DType::Q8_0 ? 34 : D == DType::Q4_0 ? 18 : D == DType::Q4_1 ? 20 : D == DType::Q5_0 ? 22 : 24;
@@ -88,14 +92,21 @@ inline void tile(const GgufCall& call, int64_t n, int64_t t) {
   }
   const uint8_t* row = call.w + n * call.row_bytes;
   for (int64_t ib = 0; ib < a.blocks; ++ib) {
-    for (int r = 0; r < R; ++r) {
-      const Decoded x = decode<D>(row + r * call.row_bytes + ib * kBlockBytes<D>);
-      const __m256i ax = has_min(D) ? x.q : _mm256_sign_epi8(x.q, x.q);
+    __m256i yoff[C];  // offset · Σy per int32 lane (Q4_0, Q5_0)
+    if constexpr (kOffsetShift(D) > 0)
       for (int c = 0; c < C; ++c) {
         const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qy[c] + ib * 32));
-        const __m256i sy8 = has_min(D) ? y : _mm256_sign_epi8(y, x.q);
-        const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy8), ones));
-        acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(x.d * dy[c][ib]), p, acc[r][c]);
+        yoff[c] = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), ones), kOffsetShift(D));
+      }
+    for (int r = 0; r < R; ++r) {
+      const Decoded x = decode<D>(row + r * call.row_bytes + ib * kBlockBytes<D>);
+      const __m256i ax = D == DType::Q8_0 ? _mm256_sign_epi8(x.q, x.q) : x.q;
+      for (int c = 0; c < C; ++c) {
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qy[c] + ib * 32));
+        const __m256i sy8 = D == DType::Q8_0 ? _mm256_sign_epi8(y, x.q) : y;
+        __m256i lanes = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy8), ones);
+        if constexpr (kOffsetShift(D) > 0) lanes = _mm256_sub_epi32(lanes, yoff[c]);
+        acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(x.d * dy[c][ib]), _mm256_cvtepi32_ps(lanes), acc[r][c]);
         if constexpr (has_min(D)) summs[r][c] += x.m * sy[c][ib];
       }
     }

@@ -80,22 +80,23 @@ inline void tile(const IntCall& call, int64_t n, int64_t t) {
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) tot[r][c] = _mm256_setzero_ps();
   for (int64_t g = 0, k0 = 0; g < w.groups; ++g, k0 += G) {
-    __m256 a[R][C];
+    // Two accumulators per element (chunk halves): independent FMA chains.
+    __m256 a[R][C], b[R][C];
     for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c) a[r][c] = _mm256_setzero_ps();
+      for (int c = 0; c < C; ++c) a[r][c] = _mm256_setzero_ps(), b[r][c] = _mm256_setzero_ps();
     for (int64_t k = k0; k < k0 + G; k += 16) {
       for (int r = 0; r < R; ++r) {
         __m256 lo, hi;
         decode16(row[r] + (k >> 4) * kChunkBytes<L>, lo, hi);
         for (int c = 0; c < C; ++c) {
           a[r][c] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x[c] + k), a[r][c]);
-          a[r][c] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x[c] + k + 8), a[r][c]);
+          b[r][c] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x[c] + k + 8), b[r][c]);
         }
       }
     }
     for (int r = 0; r < R; ++r) {
       const __m256 vs = _mm256_broadcast_ss(scale[r] + g);
-      for (int c = 0; c < C; ++c) tot[r][c] = _mm256_fmadd_ps(vs, a[r][c], tot[r][c]);
+      for (int c = 0; c < C; ++c) tot[r][c] = _mm256_fmadd_ps(vs, _mm256_add_ps(a[r][c], b[r][c]), tot[r][c]);
     }
   }
   const int64_t kt = w.groups == 1 ? K & ~int64_t(15) : K;

@@ -77,11 +77,11 @@ describe('integer weights × float activations', () => {
 describe('integer weights: bad layouts are refused naming the tensor', () => {
   const K = 64, N = 4;
   const w = gaussian(N * K, 5, 0.05);
-  const fails = async (edit: (e: Record<string, unknown>) => void, message: RegExp) => {
+  const fails = async (edit: (e: Record<string, unknown>) => void, message: RegExp, method?: string) => {
     const s = await storeLinear(w, N, K, { kind: 'pack', bits: 4, granularity: 'group', groupSize: 32, symmetric: false });
     const extra = { ...s.extra } as Record<string, unknown>;
     edit(extra);
-    await expect(EngineLinear.create(null, { extra: extra as never, name: 'blk.0.attn_q' })).rejects.toThrow(message);
+    await expect(EngineLinear.create(null, { extra: extra as never, name: 'blk.0.attn_q', method })).rejects.toThrow(message);
   };
 
   it('packed words that fit no width', () =>
@@ -93,6 +93,8 @@ describe('integer weights: bad layouts are refused naming the tensor', () => {
     fails((e) => { e.weight_zero_point = { dtype: 'I32', shape: [2, 2], data: new Int32Array(4) }; }, /weight_zero_point' has shape \[2, 2\], expected \[1, 2\]/));
   it('a companion no layout has (GPTQ act-order indices)', () =>
     fails((e) => { e.weight_g_idx = { dtype: 'I32', shape: [K], data: new Int32Array(K) }; }, /weight_g_idx' is not part of the compressed-tensors pack-quantized layout/));
+  it('a method that needs a plain weight (LLM.int8()) on a packed layer says what the layer is stored as', () =>
+    fails(() => {}, /no plain weight \(it is stored as weight_packed, weight_scale, weight_shape, weight_zero_point\); this method needs a float or GGML block weight/, 'llm_int8'));
   it('an ambiguous width without num_bits', async () => {
     const extra = {
       weight_packed: { dtype: 'I32', shape: [2, 1], data: new Int32Array(2) },
