@@ -40,6 +40,14 @@ export interface TensorInfo {
   role: string;
   /** A linear weight inside a block: what recipes target by default. */
   linear: boolean;
+  /**
+   * A weight stored in a compressed layout (compressed-tensors, bitsandbytes 4-bit), shown as
+   * the logical weight: `dtype` is a label ('int4 g32 sym', 'nf4 b64 dq', '2:4 F16'), `shape`
+   * the logical [rows, cols], `bytes` the sum of these stored tensors.
+   */
+  parts?: { name: string; dtype: string; shape: number[]; bytes: number }[];
+  /** Why the stored layout of this weight cannot be read (file, tensor and problem), if it cannot. */
+  storedError?: string;
 }
 
 export interface DTypeShare {
@@ -77,6 +85,13 @@ export interface ModelSummary {
   dtypeMix: DTypeShare[];
   /** Quantization recorded in the files themselves ('none' for plain float models). */
   quantization: string;
+  /** The stored quantization in words ('compressed-tensors · pack-quantized int4 g32 sym'); absent when none. */
+  storedQuantization?: string;
+  /**
+   * The tensors as the model computes with them, when that differs from `tensors`: each
+   * compressed layer's stored parts folded into one logical weight (see TensorInfo.parts).
+   */
+  logicalTensors?: TensorInfo[];
   tokenizer: 'tokenizer.json' | 'gguf' | 'none';
   tensors: TensorInfo[];
 }
@@ -96,6 +111,8 @@ export interface TensorStatsRow {
   outlierShare: number;
   zeros: number;
   nonfinite: number;
+  /** The tensor could not be read (a malformed stored layout): the numbers above are 0. */
+  error?: { message: string; file?: string; tensor?: string };
 }
 
 /** Equal-width bins over [lo, hi]. */

@@ -1,11 +1,18 @@
 // The inspector's data: statistics of every tensor (a job, rows streamed as
 // they are computed) and the charts of one tensor (histogram, per-channel absmax).
+// A compressed layer (compressed-tensors, bitsandbytes 4-bit) is one logical
+// weight whose numbers are those of its dequantized values, decoded one layer
+// at a time; a malformed layer gives an error row, not a failed inspection.
 import type { InspectResult, TensorDetail, TensorStatsRow } from '../../common/contract.js';
-import { StudioError } from '../../common/errors.js';
-import { tensorStats, type TensorStats } from '../inspect/tensor-stats.js';
+import { isCancelled, StudioError } from '../../common/errors.js';
+import { dequantizeLayer } from '../inspect/dequantize-layer.js';
+import { inspectedTensors, logicalTensors, type LogicalTensor } from '../inspect/logical-tensors.js';
+import { findStoredLayers } from '../inspect/stored-layers.js';
+import { tensorStats, type TensorStats, type TensorStatsOptions } from '../inspect/tensor-stats.js';
 import type { JobContext } from '../jobs/job-manager.js';
 import type { BlockDType, TensorEntry } from '../models/types.js';
 import type { NativeTensor } from '../native/addon.js';
+import type { JobOptions } from '../native/job.js';
 import { GGML_BLOCKS } from '../quant/gguf.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -15,24 +22,41 @@ const isBlock = (dtype: string): dtype is BlockDType => Object.prototype.hasOwnP
 /** More points than this and a chart stops being readable: rows are max-pooled. */
 const MAX_CHANNEL_POINTS = 2048;
 
-export function canInspect(t: TensorEntry): boolean {
+export function canInspect(t: LogicalTensor | TensorEntry): boolean {
+  if ('entry' in t) return !!t.stored || canInspect(t.entry);
   return READABLE.has(t.dtype) || isBlock(t.dtype);
 }
 
 /**
- * The tensor as the statistics kernel takes it: straight from the mapped file.
- * The kernel decodes GGML block types itself, block by block (core to_f32), so
- * a quantized tensor is never expanded to F32 in memory.
+ * Statistics of a tensor as the model computes with it. A plain tensor goes to
+ * the kernel straight from the mapped file (GGML blocks decoded block by block,
+ * never expanded); a compressed layer is dequantized to float32 first (decoding
+ * takes the first half of the item's progress).
  */
-function statsInput(models: ModelRegistry, modelId: string, t: TensorEntry): NativeTensor {
-  if (!canInspect(t)) throw new StudioError('UNSUPPORTED', `statistics of ${t.dtype} tensors are not available ('${t.name}')`, { tensor: t.name });
-  return models.nativeTensor(modelId, t);
+async function statsOf(models: ModelRegistry, modelId: string, t: LogicalTensor, opts: TensorStatsOptions & JobOptions): Promise<TensorStats> {
+  const { stored, entry } = t;
+  if (!stored) {
+    if (!canInspect(entry)) throw new StudioError('UNSUPPORTED', `statistics of ${entry.dtype} tensors are not available ('${entry.name}')`, { tensor: entry.name });
+    return tensorStats(models.nativeTensor(modelId, entry), opts);
+  }
+  if (!stored.layout) throw stored.error!;
+  const half = (from: number) => (done: number, total: number, stage: string) => opts.onProgress?.(from + (total ? done / total : 0) / 2, 1, stage);
+  const weights = await dequantizeLayer(stored.layout, models.data(modelId), { signal: opts.signal, onProgress: half(0) });
+  const input: NativeTensor = { dtype: 'F32', shape: stored.layout.shape, name: entry.name, data: weights };
+  return tensorStats(input, { ...opts, onProgress: half(0.5) });
 }
 
 function row(name: string, s: TensorStats): TensorStatsRow {
   return {
     name, count: s.count, mean: s.mean, std: s.std, min: s.min, max: s.max, absmax: s.absmax,
     kurtosis: s.kurtosis, outlierShare: s.outlierShare, zeros: s.zeros, nonfinite: s.nonfinite,
+  };
+}
+
+function errorRow(name: string, e: StudioError): TensorStatsRow {
+  return {
+    name, count: 0, mean: 0, std: 0, min: 0, max: 0, absmax: 0, kurtosis: 0, outlierShare: 0, zeros: 0, nonfinite: 0,
+    error: { message: e.message, file: e.file, tensor: e.tensor },
   };
 }
 
@@ -48,41 +72,62 @@ export function poolChannels(values: ArrayLike<number>, max = MAX_CHANNEL_POINTS
   return { values: out, rowsPerPoint };
 }
 
+/** A name from the table: a logical tensor, or any stored tensor by its own name. */
+function find(models: ModelRegistry, modelId: string, name: string): LogicalTensor {
+  const logical = logicalTensors(models.get(modelId))?.find((t) => t.entry.name === name);
+  return logical ?? { entry: models.tensor(modelId, name) };
+}
+
 export async function tensorDetail(models: ModelRegistry, modelId: string, name: string, bins = 128): Promise<TensorDetail> {
-  const t = models.tensor(modelId, name);
-  const s = await tensorStats(statsInput(models, modelId, t), { bins, perChannel: t.shape.length >= 2 });
+  const t = find(models, modelId, name);
+  const shape = t.stored?.layout?.shape ?? t.entry.shape;
+  const perChannel = shape.length >= 2;
+  const s = await statsOf(models, modelId, t, { bins, perChannel });
   return {
     modelId,
     tensor: name,
     stats: row(name, s),
     histogram: { lo: s.histLo, hi: s.histHi, counts: Array.from(s.histogram) },
-    channelAbsmax: t.shape.length >= 2 ? poolChannels(s.channelAbsmax) : null,
+    channelAbsmax: perChannel ? poolChannels(s.channelAbsmax) : null,
   };
 }
 
 export async function inspectModel(models: ModelRegistry, modelId: string, ctx: JobContext<'inspect'>): Promise<InspectResult> {
-  const all = models.get(modelId).tensors;
+  const model = models.get(modelId);
+  const all = inspectedTensors(model);
   const tensors = all.filter(canInspect);
   const skipped = all.length - tensors.length;
-  const bytesTotal = tensors.reduce((a, t) => a + t.byteLength, 0);
-  let bytesDone = 0;
+  const bytesTotal = tensors.reduce((a, t) => a + t.entry.byteLength, 0);
+  let bytesDone = 0, failed = 0;
   ctx.progress({ stage: 'statistics', itemsTotal: tensors.length, itemsDone: 0, bytesTotal, bytesDone: 0 });
   if (skipped) ctx.log('warn', `${skipped} tensors are stored in types the statistics cannot read`);
+  const problem = findStoredLayers(model).problem;
+  if (problem) ctx.log('warn', `Compressed layers are shown as their stored tensors: ${problem.message}`);
   const rows: TensorStatsRow[] = [];
   for (const [i, t] of tensors.entries()) {
-    ctx.progress({ item: t.name, itemsDone: i, bytesDone });
-    const s = await tensorStats(statsInput(models, modelId, t), {
-      bins: 8,
-      perChannel: false,
-      signal: ctx.signal,
-      onProgress: (done, total) => ctx.progress({ itemFraction: total ? done / total : 0, bytesDone: bytesDone + (total ? (done / total) * t.byteLength : 0) }),
-    });
-    bytesDone += t.byteLength;
-    const r = row(t.name, s);
+    const { name, byteLength } = t.entry;
+    ctx.progress({ item: name, itemsDone: i, bytesDone });
+    let r: TensorStatsRow;
+    try {
+      const s = await statsOf(models, modelId, t, {
+        bins: 8,
+        perChannel: false,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ itemFraction: total ? done / total : 0, bytesDone: bytesDone + (total ? (done / total) * byteLength : 0) }),
+      });
+      r = row(name, s);
+    } catch (e) {
+      // Only a compressed layer's own layout may fail alone; anything else ends the job as before.
+      if (!t.stored || isCancelled(e) || !(e instanceof StudioError)) throw e;
+      failed++;
+      ctx.log('error', e.message);
+      r = errorRow(name, e);
+    }
+    bytesDone += byteLength;
     rows.push(r);
     ctx.item(r);
   }
   ctx.progress({ itemsDone: tensors.length, bytesDone });
-  ctx.log('info', `Statistics of ${rows.length} tensors`);
+  ctx.log('info', `Statistics of ${rows.length - failed} tensors${failed ? `; ${failed} could not be read` : ''}`);
   return { modelId, rows };
 }

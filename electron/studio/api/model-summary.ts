@@ -1,6 +1,8 @@
 // What the window shows about an opened model: one summary built from the
 // reader's OpenedModel (headers only — no tensor data is read here).
 import type { DTypeShare, ModelSummary, TensorInfo } from '../../common/contract.js';
+import { logicalTensors } from '../inspect/logical-tensors.js';
+import { describeStoredQuantization } from '../inspect/stored-quantization.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 import { isDefaultTarget, layerIndexOf } from '../recipes/targets.js';
 
@@ -71,6 +73,14 @@ export function summarizeModel(modelId: string, m: OpenedModel): ModelSummary {
     files: m.files,
     dtypeMix: dtypeMix(m.tensors),
     quantization: m.quantization.format,
+    storedQuantization: describeStoredQuantization(m),
+    logicalTensors: logicalTensors(m)?.map(({ entry, stored }) => ({
+      ...tensorInfo(entry),
+      ...(stored && {
+        parts: Object.values(stored.layer.parts).map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape, bytes: p.byteLength })),
+        storedError: stored.error?.message,
+      }),
+    })),
     tokenizer: m.tokenizer.kind,
     tensors: m.tensors.map(tensorInfo),
   };
