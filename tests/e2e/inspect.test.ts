@@ -4,6 +4,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compressModel } from '../../electron/studio/compress/index.js';
+import { openModel } from '../../electron/studio/models/open-model.js';
+import { parseRecipe } from '../../electron/studio/recipes/index.js';
 import { useStudio } from './harness.js';
 
 const studioOf = useStudio();
@@ -84,6 +87,33 @@ describe('browser mode: open and inspect', () => {
     await error.waitFor();
     expect(await error.textContent()).toMatch(/model\.safetensors/);
     await studio.screenshot('04-corrupt-model');
+  });
+
+  it('opens an int4 folder: one row per layer, typed int4, with the statistics of its dequantized weights', async () => {
+    const studio = studioOf();
+    const { page } = studio;
+    const dir = join(studio.workDir, 'stories260K-int4');
+    const recipe = parseRecipe({ quantize: { method: 'rtn', bits: 4, granularity: 'group', group: 32 } });
+    await compressModel(await openModel(join(process.cwd(), 'resources', 'sample', 'stories260K')), recipe, dir);
+    await page.locator('[data-screen="start"]').click();
+    await page.getByTestId('model-path').fill(dir);
+    await page.getByTestId('open-path').click();
+    await page.getByTestId('stats-done').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('stored-quantization').textContent()).toContain('compressed-tensors · pack-quantized int4 g32 sym');
+    const rows = page.locator('[data-testid="tensor-table"] tbody tr');
+    expect(await rows.count()).toBe(47); // the original's tensors, companions folded in
+    // q, k, v, o, gate and up of 5 layers; down_proj (172 wide) stays F32.
+    expect(await page.locator('[data-testid="tensor-table"] tbody tr .badge', { hasText: 'int4 g32 sym' }).count()).toBe(30);
+    expect(await page.locator('[data-testid="tensor-table"] tbody tr[data-tensor$="weight_packed"]').count()).toBe(0);
+    const stdCells = await page.locator('[data-testid="tensor-table"] tbody tr td:nth-child(5)').allTextContents();
+    expect(stdCells.filter((t) => t.trim().length === 0)).toEqual([]);
+    await page.locator('[data-tensor="model.layers.1.self_attn.q_proj.weight"]').click();
+    const detail = page.getByTestId('tensor-detail');
+    await expect.poll(() => detail.locator('h2').textContent()).toBe('model.layers.1.self_attn.q_proj.weight');
+    expect(await detail.getByTestId('stored-parts').textContent()).toMatch(/weight_packed I32 \[64, 8\].*weight_scale F32 \[64, 2\]/);
+    await detail.locator('[data-testid="histogram"] canvas').first().waitFor();
+    await studio.screenshot('05-model-int4');
+    await page.locator('[data-screen="start"]').click();
   });
 
   it('survives an engine crash: says so, restarts it and opens the model again', async () => {

@@ -57,7 +57,8 @@ export function tensorMatcher(f: TensorFilter): { test: (r: TensorRow) => boolea
     }
   } else if (text) {
     const words = text.toLowerCase().split(/\s+/);
-    nameTest = (name, dtype) => words.every((w) => name.toLowerCase().includes(w) || dtype.toLowerCase() === w);
+    // A type matches by any of its words: 'int4' finds 'int4 g32 sym' layers, 'F16' finds F16 tensors.
+    nameTest = (name, dtype) => words.every((w) => name.toLowerCase().includes(w) || dtype.toLowerCase().split(' ').includes(w));
   }
   return { test: (r) => (!f.linearOnly || r.linear) && nameTest(r.name, r.dtype), error };
 }

@@ -5,6 +5,7 @@ import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { ModelSummary, RecentModel, TensorDetail, TensorStatsRow } from '../../../electron/common/contract';
 import type { StudioErrorInfo } from '../../../electron/common/errors';
 import { studioApi } from '../api/client';
+import { viewTensors } from '../lib/model-view';
 import { errorInfo, useAppStore } from './app';
 import { useJobsStore } from './jobs';
 
@@ -46,7 +47,8 @@ export const useModelsStore = defineStore('models', () => {
     detail.value = null;
     detailError.value = null;
     if (previous) void studioApi().call('models.close', { modelId: previous.modelId }).catch(() => {});
-    const firstLinear = model.tensors.find((t) => t.linear) ?? model.tensors.find((t) => t.shape.length >= 2);
+    const tensors = viewTensors(model);
+    const firstLinear = tensors.find((t) => t.linear) ?? tensors.find((t) => t.shape.length >= 2);
     if (firstLinear) void select(firstLinear.name);
     try {
       const jobId = (await useJobsStore().start({ kind: 'inspect', modelId: model.modelId })).jobId;

@@ -40,3 +40,27 @@ describe('TensorTable', () => {
     expect(w.emitted('select')?.[2]).toEqual(['model.norm.weight']);
   });
 });
+
+describe('TensorTable with compressed layers', () => {
+  it('shows a logical row with its label and stored parts, and an unreadable layer as an error row', async () => {
+    const parts = [
+      { name: 'model.layers.0.self_attn.q_proj.weight_packed', dtype: 'I32', shape: [64, 8], bytes: 2048 },
+      { name: 'model.layers.0.self_attn.q_proj.weight_scale', dtype: 'F32', shape: [64, 2], bytes: 512 },
+    ];
+    const message = '/m/model.safetensors: tensor \'model.layers.1.self_attn.q_proj.weight_scale\' has shape [32, 4], expected [64, groups]';
+    const withLayers: TensorRow[] = rows.map((r) =>
+      r.role !== 'q_proj' ? r
+      : r.layer === 0 ? { ...r, dtype: 'int4 g32 sym', bytes: 2560, parts }
+      : { ...r, dtype: 'int4 g32 sym', parts, stats: { ...statsRow(r.name), error: { message } } });
+    const w = mount(TensorTable, { props: { rows: withLayers, selected: null } });
+    const q0 = w.find('[data-tensor="model.layers.0.self_attn.q_proj.weight"]');
+    expect(q0.find('.badge').text()).toBe('int4 g32 sym');
+    expect(q0.find('.badge').attributes('title')).toBe('stored as:\nweight_packed I32 [64, 8]\nweight_scale F32 [64, 2]');
+    expect(q0.find('[data-testid="row-error"]').exists()).toBe(false);
+    const q1 = w.find('[data-tensor="model.layers.1.self_attn.q_proj.weight"]');
+    expect(q1.find('[data-testid="row-error"]').text()).toBe(`unreadable: ${message}`);
+    expect(q1.findAll('td')).toHaveLength(5);
+    await w.find('[data-testid="tensor-filter"]').setValue('int4');
+    expect(names(w)).toEqual(['model.layers.0.self_attn.q_proj.weight', 'model.layers.1.self_attn.q_proj.weight']);
+  });
+});
