@@ -151,7 +151,7 @@ export interface RecipeCheck {
 
 // ---- jobs -------------------------------------------------------------------
 
-export type JobKind = 'inspect' | 'compress' | 'export';
+export type JobKind = 'inspect' | 'compress' | 'export' | 'compare';
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Progress of a running job: overall and the item (tensor, layer) being worked on. */
@@ -251,6 +251,7 @@ export interface JobResults {
   inspect: InspectResult;
   compress: CompressResult;
   export: ExportResult;
+  compare: CompareJobResult;
 }
 
 /** Items a job streams while it runs (rows appear in the table as they are computed). */
@@ -258,6 +259,7 @@ export interface JobItems {
   inspect: TensorStatsRow;
   compress: never;
   export: never;
+  compare: CompareToken;
 }
 
 export interface JobInfo<K extends JobKind = JobKind> {
@@ -295,6 +297,112 @@ export interface EngineEvent {
   /** Calls that were in flight when it stopped (they failed with ENGINE_CRASHED). */
   lostCalls: string[];
   restarts: number;
+}
+
+// ---- compare ---------------------------------------------------------------
+
+/** One generated token of one side, streamed while the comparison generates. */
+export interface CompareToken {
+  side: 'a' | 'b';
+  /** 0 for the first generated token. */
+  index: number;
+  id: number;
+  /** The text this token completes ("" while a character is still incomplete). */
+  text: string;
+  /** ln p of the token under the model that chose it. */
+  logprob: number;
+}
+
+/** Which model a side ran, and how. */
+export interface CompareSide {
+  /** A short name ("stories260K", "int4 g32 of stories260K"). */
+  name: string;
+  /** The folder or .gguf file loaded. */
+  path: string;
+  /** The stored layout (safetensors, compressed-tensors, bitsandbytes, gguf). */
+  format: string;
+  /** What its linear layers run, e.g. "dense F32 ×35; head: dense F32". */
+  method: string;
+  /** The LLM.int8() threshold when it ran as LLM.int8(). */
+  llmInt8Threshold: number | null;
+  /** Weight bytes as the engine holds them, and read per generated token. */
+  sizeBytes: number;
+  bytesPerToken: number;
+  loadSeconds: number;
+}
+
+export interface CompareGeneration {
+  tokens: { id: number; text: string; logprob: number }[];
+  text: string;
+  stopReason: 'eos' | 'max-tokens' | 'context';
+  /** Prompt tokens per second (one batch) and generated tokens per second (decode steps). */
+  promptTokensPerSecond: number;
+  tokensPerSecond: number;
+}
+
+/** One model's score on the evaluation text. Numbers a run could not measure are null. */
+export interface CompareScore {
+  ppl: number | null;
+  pplError: number | null;
+  /** Tokens evaluated per second while scoring (batched, engine time). */
+  tokensPerSecond: number | null;
+}
+
+export interface CompareLayer {
+  layer: number;
+  /** Mean cosine similarity of B's residual stream to A's after this block. */
+  cosine: number;
+  /** Σ‖b − a‖² / Σ‖a‖². */
+  relMse: number;
+}
+
+/** B's LLM.int8() outlier columns in one block while scoring the text. */
+export interface CompareOutlierLayer {
+  layer: number;
+  calls: number;
+  outlierColumns: number;
+  maxColumns: number;
+  linears: { name: string; calls: number; outlierColumns: number; distinctColumns: number }[];
+}
+
+/** llama.cpp's --kl-divergence statistics of B against A, plus per-layer error. */
+export interface CompareMetrics {
+  ctx: number;
+  method: 'chunks' | 'whole';
+  chunks: number;
+  /** Predictions scored. */
+  scored: number;
+  a: CompareScore;
+  b: CompareScore;
+  pplRatio: number | null;
+  pplRatioError: number | null;
+  /** KL(P_A ‖ P_B) per scored position. */
+  kl: { mean: number | null; meanError: number | null; median: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** Share of positions where both rank the same token first. */
+  sameTop: number | null;
+  sameTopError: number | null;
+  /** p_B − p_A of the token that follows (llama.cpp's Δp): RMS and mean. */
+  deltaP: { rms: number | null; rmsError: number | null; mean: number | null; meanError: number | null };
+  /** RMS of p_B − p_A for A's most likely token. */
+  deltaPTopRms: number | null;
+  layers: CompareLayer[];
+  /** Empty unless B ran as LLM.int8(). */
+  outliers: CompareOutlierLayer[];
+}
+
+export interface CompareJobResult {
+  a: CompareSide;
+  b: CompareSide;
+  prompt: string;
+  /** The prompt's token ids (A's tokenizer; both models get the same ids). */
+  promptTokens: number[];
+  generation: { maxTokens: number; temperature: number; topK: number; topP: number; seed: number };
+  /** Null when no prompt was given. */
+  generations: { a: CompareGeneration; b: CompareGeneration; firstDifference: number } | null;
+  /** The evaluation text: where it came from, its size, its tokens. */
+  text: { source: 'sample' | 'file' | 'inline'; name: string; characters: number; tokens: number };
+  metrics: CompareMetrics;
+  seconds: number;
 }
 
 // ---- recipes ---------------------------------------------------------------

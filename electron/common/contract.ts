@@ -21,6 +21,32 @@ const tensorName = z.string().min(1).max(512);
 /** Recipes are validated by the recipe service (its own schema, with messages that name the field). */
 const recipeDoc = z.record(z.string(), z.unknown());
 
+/** A model a comparison runs, optionally with its linear layers as LLM.int8() (outlier threshold, default 6). */
+const llmInt8 = z.strictObject({ threshold: z.number().gt(0).max(1e4).default(6) }).optional();
+const compareModel = z.discriminatedUnion('source', [
+  /** A model open in the studio. */
+  z.strictObject({ source: z.literal('open'), modelId: id, llmInt8 }),
+  /** A folder or .gguf file the user chose. */
+  z.strictObject({ source: z.literal('path'), path, llmInt8 }),
+  /** The output of a finished compress job, still in the engine's work folder. */
+  z.strictObject({ source: z.literal('run'), runId: id, llmInt8 }),
+]);
+/** The text both models are scored on. */
+const evaluationText = z.discriminatedUnion('source', [
+  /** The bundled TinyStories excerpt (in-domain for the sample model). */
+  z.strictObject({ source: z.literal('sample') }),
+  z.strictObject({ source: z.literal('file'), path }),
+  z.strictObject({ source: z.literal('inline'), text: z.string().min(1).max(4 << 20) }),
+]);
+const generationSettings = z.strictObject({
+  maxTokens: z.number().int().min(1).max(4096).default(64),
+  /** 0: greedy. */
+  temperature: z.number().min(0).max(10).default(0),
+  topK: z.number().int().min(0).max(1 << 20).default(0),
+  topP: z.number().gt(0).max(1).default(1),
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+});
+
 export const studioCalls = {
   /** Versions, transport, CPU features, the bundled sample. */
   'system.info': z.strictObject({}),
@@ -52,6 +78,25 @@ export const studioCalls = {
     z.strictObject({ kind: z.literal('compress'), modelId: id, recipe: recipeDoc }),
     /** Writes the output of a finished compress job (`runId` = its jobId) to a path the user chose. */
     z.strictObject({ kind: z.literal('export'), runId: id, path, overwrite: z.boolean().default(false) }),
+    /**
+     * Model B against model A: both generate from the prompt (tokens stream as
+     * job items), then both score the text (perplexity, KL, top-1, Δp, per-layer error).
+     */
+    z.strictObject({
+      kind: z.literal('compare'),
+      a: compareModel,
+      b: compareModel,
+      /** '' skips the generations. */
+      prompt: z.string().max(16384).default(''),
+      generation: generationSettings.prefault({}),
+      text: evaluationText.default({ source: 'sample' }),
+      /** Tokens per chunk (default 512, at most either model's context). */
+      ctx: z.number().int().min(8).max(1 << 20).optional(),
+      /** At most this many chunks of the text. */
+      maxChunks: z.number().int().min(1).max(1 << 20).optional(),
+      /** Compare hidden states layer by layer. */
+      layers: z.boolean().default(true),
+    }),
   ]),
   'jobs.cancel': z.strictObject({ jobId: id }),
   'jobs.get': z.strictObject({ jobId: id }),
@@ -59,7 +104,7 @@ export const studioCalls = {
 
   /** Desktop only (`SystemInfo.nativeDialogs`): native open/save dialogs. */
   'dialogs.openModel': z.strictObject({ kind: z.enum(['file', 'folder']) }),
-  'dialogs.openFile': z.strictObject({ purpose: z.enum(['recipe']) }),
+  'dialogs.openFile': z.strictObject({ purpose: z.enum(['recipe', 'text']) }),
   'dialogs.saveFile': z.strictObject({
     purpose: z.enum(['recipe', 'export']),
     defaultName: z.string().min(1).max(255).optional(),

@@ -31,6 +31,7 @@ const FILTERS = {
   model: [{ name: 'Models (GGUF, safetensors)', extensions: ['gguf', 'safetensors'] }],
   recipe: [{ name: 'Recipes (YAML, JSON)', extensions: ['yaml', 'yml', 'json'] }],
   gguf: [{ name: 'GGUF model', extensions: ['gguf'] }],
+  text: [{ name: 'Text', extensions: ['txt', 'raw', 'md'] }, { name: 'All files', extensions: ['*'] }],
 };
 
 /** Call before the app is ready (privileged schemes, sandbox for every renderer). */
@@ -64,8 +65,10 @@ export async function startDesktopApp(electron: ElectronApi, options: DesktopOpt
         firstPath(await dialog.showOpenDialog(current(), kind === 'folder'
           ? { title: 'Open a Hugging Face model folder', properties: ['openDirectory'] }
           : { title: 'Open a model file', properties: ['openFile'], filters: FILTERS.model })),
-      openFile: async () =>
-        firstPath(await dialog.showOpenDialog(current(), { title: 'Load a recipe', properties: ['openFile'], filters: FILTERS.recipe })),
+      openFile: async (purpose) =>
+        firstPath(await dialog.showOpenDialog(current(), purpose === 'text'
+          ? { title: 'Choose an evaluation text', properties: ['openFile'], filters: FILTERS.text }
+          : { title: 'Load a recipe', properties: ['openFile'], filters: FILTERS.recipe })),
       saveFile: async (purpose, defaultName) => {
         const r = await dialog.showSaveDialog(current(), {
           title: purpose === 'recipe' ? 'Save the recipe' : 'Export the compressed model',

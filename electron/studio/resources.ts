@@ -21,3 +21,10 @@ export function sampleModelPath(): string {
   if (!p) throw new Error('the bundled sample model (resources/sample/stories260K) is missing from this installation');
   return p;
 }
+
+/** The bundled evaluation text for the sample model (TinyStories excerpt, CDLA-Sharing-1.0). */
+export function sampleTextPath(): string {
+  const p = findUp(join('resources', 'sample', 'tinystories-valid-excerpt.txt'));
+  if (!p) throw new Error('the bundled sample text (resources/sample/tinystories-valid-excerpt.txt) is missing from this installation');
+  return p;
+}

@@ -80,7 +80,7 @@ export async function runCompress(
         });
       },
     });
-    runs.record(ctx.jobId, { dir, output: target, kind, format: report.format });
+    runs.record(ctx.jobId, { dir, output: target, kind, format: report.format, name: `${recipe.name ?? report.format} of ${name}` });
     const changed = report.tensors.filter((t) => t.kind !== 'copied' && t.kind !== 'skipped').length;
     ctx.log('info', `${changed} tensors changed; ${report.bytesBefore} → ${report.bytesAfter} bytes in ${report.seconds.toFixed(2)} s`);
     return result(ctx.jobId, modelId, name, recipe as Record<string, unknown>, report);

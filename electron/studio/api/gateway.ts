@@ -39,7 +39,7 @@ export interface ShellHost {
   sample: { name: string; path: string } | null;
   dialogs?: {
     openModel(kind: 'file' | 'folder'): Promise<string | null>;
-    openFile(purpose: 'recipe'): Promise<string | null>;
+    openFile(purpose: 'recipe' | 'text'): Promise<string | null>;
     saveFile(purpose: 'recipe' | 'export', defaultName?: string): Promise<string | null>;
   };
   reveal?(path: string): Promise<void>;
@@ -62,9 +62,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { engine, host, grants, recents } = deps;
 
   function checkPaths<N extends StudioCallName>(name: N, req: StudioRequest<N>): void {
-    const record = req as Record<string, unknown>;
     for (const use of pathUses(name, req)) {
-      const path = normalizeUserPath(String(record[use.field]));
+      // 'a.path': the object holding the path, and the key in it.
+      const keys = use.field.split('.');
+      const key = keys.pop() as string;
+      const record = keys.reduce((o, k) => o[k] as Record<string, unknown>, req as Record<string, unknown>);
+      const path = normalizeUserPath(String(record[key]));
       if (use.source === 'entry' && host.typedPathsAreChoices) grants.grant(path, use.access);
       else if (use.recentOk && recents.has(path)) grants.grant(path, 'read');
       if (!grants.allows(path, use.access)) {
@@ -74,7 +77,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           { file: path },
         );
       }
-      record[use.field] = path;
+      record[key] = path;
     }
   }
 

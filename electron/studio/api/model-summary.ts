@@ -47,7 +47,7 @@ function dtypeMix(tensors: TensorEntry[]): DTypeShare[] {
 }
 
 /** The file or folder name says which variant this is (general.name is often just "llama"). */
-function displayName(m: OpenedModel): string {
+export function displayName(m: OpenedModel): string {
   const base = m.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? m.path;
   return base.replace(/\.gguf$/i, '');
 }

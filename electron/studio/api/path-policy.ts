@@ -12,7 +12,7 @@ import type { StudioCallName, StudioRequest } from '../../common/contract.js';
 import type { Access } from './path-grants.js';
 
 export interface PathUse {
-  /** The request property holding the path. */
+  /** The request property holding the path ('path', or dotted into a nested object: 'a.path'). */
   field: string;
   access: Access;
   /** `entry`: the user names this path here (path field, dialog result); `granted`: must be chosen already. */
@@ -38,8 +38,17 @@ export const pathPolicy: Policy = {
   'recipes.check': none,
   'recipes.load': () => [{ field: 'path', access: 'read', source: 'entry' }],
   'recipes.save': () => [{ field: 'path', access: 'write', source: 'entry' }],
-  // An export writes where the user chose (a save dialog, or the typed path in browser mode).
-  'jobs.start': (r) => (r.kind === 'export' ? [{ field: 'path', access: 'write', source: 'entry' }] : []),
+  // An export writes where the user chose (a save dialog, or the typed path in browser mode);
+  // a comparison reads the models and the text file the user named.
+  'jobs.start': (r) => {
+    if (r.kind === 'export') return [{ field: 'path', access: 'write', source: 'entry' }];
+    if (r.kind !== 'compare') return [];
+    const uses: PathUse[] = [];
+    if (r.a.source === 'path') uses.push({ field: 'a.path', access: 'read', source: 'entry', recentOk: true });
+    if (r.b.source === 'path') uses.push({ field: 'b.path', access: 'read', source: 'entry', recentOk: true });
+    if (r.text.source === 'file') uses.push({ field: 'text.path', access: 'read', source: 'entry' });
+    return uses;
+  },
   'jobs.cancel': none,
   'jobs.get': none,
   'jobs.list': none,

@@ -14,6 +14,8 @@ export interface RunInfo {
   output: string;
   kind: 'folder' | 'file';
   format: string;
+  /** For titles: what was done to which model ("int4 g32 of stories260K"). */
+  name?: string;
 }
 
 const SESSION = /^session-(\d+)-[0-9a-f]+$/;

@@ -14,6 +14,8 @@ import { ModelRegistry, type OpenModelFn } from './model-registry.js';
 import { summarizeModel } from './model-summary.js';
 import { checkRecipe, presetInfos } from './recipe-calls.js';
 import { runCompress, runExport } from './compress-jobs.js';
+import { refName } from './compare-inputs.js';
+import { runCompare } from './compare-job.js';
 import { RunStore } from './run-store.js';
 
 export type EngineHandlers = { [N in EngineCallName]: (req: StudioRequest<N>) => Promise<StudioResponse<N>> };
@@ -68,6 +70,11 @@ export function createStudioService(deps: ServiceDeps): StudioService {
       if (r.kind === 'export') {
         runs.get(r.runId); // refuse at once when the run's output is gone
         return jobs.start('export', `Export to ${r.path}`, (ctx) => runExport(ctx, runs, r.runId, r.path, r.overwrite));
+      }
+      if (r.kind === 'compare') {
+        // Names now: an unknown model or run is refused before the job is queued.
+        const title = `Compare ${refName(r.a, { models, runs })} with ${refName(r.b, { models, runs })}`;
+        return jobs.start('compare', title, (ctx) => runCompare(ctx, { models, runs }, r));
       }
       const model = models.get(r.modelId);
       const name = summarizeModel(r.modelId, model).name;
