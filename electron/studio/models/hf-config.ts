@@ -142,6 +142,7 @@ function checkHeads(c: ModelConfig, file: string): ModelConfig {
 function fromLlamaLike(arch: Exclude<Architecture, 'gpt2'>, json: unknown, file: string): ModelConfig {
   const c = parse(llamaLike, json, file);
   const d = DEFAULTS[arch];
+  const slidingWindow = slidingWindowOf(arch, c, file);
   if (!c.head_dim && c.hidden_size % c.num_attention_heads !== 0) {
     throw badFile(file, `hidden_size ${c.hidden_size} is not a multiple of num_attention_heads ${c.num_attention_heads}`);
   }
@@ -159,7 +160,6 @@ function fromLlamaLike(arch: Exclude<Architecture, 'gpt2'>, json: unknown, file:
     normEps: c.rms_norm_eps ?? d.normEps,
     ropeTheta: c.rope_theta ?? c.rope_parameters?.rope_theta ?? 10000,
     ropeScaling: ropeScalingOf(c.rope_scaling ?? c.rope_parameters, file),
-    slidingWindow: slidingWindowOf(arch, c, file),
     tieWordEmbeddings: c.tie_word_embeddings ?? d.tie,
     attentionBias: c.attention_bias ?? d.attentionBias,
     mlpBias: c.mlp_bias ?? false,
@@ -167,6 +167,7 @@ function fromLlamaLike(arch: Exclude<Architecture, 'gpt2'>, json: unknown, file:
     bosTokenId: c.bos_token_id ?? undefined,
     eosTokenIds: eosList(c.eos_token_id, []),
     ropeLayout: 'hf',
+    ...(slidingWindow ? { slidingWindow } : {}),
   }, file);
 }
 
