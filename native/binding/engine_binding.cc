@@ -152,6 +152,13 @@ engine::EngineConfig engine_config_arg(const Napi::Value& value) {
                                         c.family == Family::Gpt2 ? Activation::GeluTanh : Activation::Silu);
   c.tie_embeddings = opt_bool(o, "tieEmbeddings").value_or(false);
   c.weights_in_out = opt_bool(o, "weightsInOut").value_or(false);
+  const Napi::Value windows = o.Get("attentionWindows");
+  if (windows.IsArray()) {
+    const Napi::Array a = windows.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) c.attention_windows.push_back(int64_t(index_prop(a, std::to_string(i).c_str())));
+  } else if (!windows.IsUndefined() && !windows.IsNull()) {
+    throw type_error(o.Env(), "config.attentionWindows must be an array");
+  }
   js_checked(o.Env(), [&] { c.validate(); });
   return c;
 }

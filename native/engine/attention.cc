@@ -23,12 +23,15 @@ void attention(const float* q, const float* k_cache, const float* v_cache, int64
     for (size_t i = b; i < e; ++i) {
       const int64_t t = int64_t(i) / s.heads, h = int64_t(i) % s.heads, g = h / group;
       const float* qh = q + t * qdim + h * d;
-      const int64_t n = first + t + 1;
-      for (int64_t j = 0; j < n; ++j) scores[size_t(j)] = dot_f32(qh, k_cache + j * kvdim + g * d, d) * scale;
+      const int64_t end = first + t + 1;
+      const int64_t lo = s.window > 0 ? std::max<int64_t>(0, end - s.window) : 0, n = end - lo;
+      const float* kh = k_cache + lo * kvdim + g * d;
+      const float* vh = v_cache + lo * kvdim + g * d;
+      for (int64_t j = 0; j < n; ++j) scores[size_t(j)] = dot_f32(qh, kh + j * kvdim, d) * scale;
       softmax(scores.data(), n);
       float* o = out + t * qdim + h * d;
       std::fill(o, o + d, 0.0f);
-      for (int64_t j = 0; j < n; ++j) axpy_f32(scores[size_t(j)], v_cache + j * kvdim + g * d, o, d);
+      for (int64_t j = 0; j < n; ++j) axpy_f32(scores[size_t(j)], vh + j * kvdim, o, d);
     }
   });
 }

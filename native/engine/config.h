@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mcs::engine {
 
@@ -38,11 +39,15 @@ struct EngineConfig {
   RopeConfig rope;
   Activation activation = Activation::Silu;
   bool tie_embeddings = false;
+  // Sliding-window attention (Mistral, Qwen2): per layer, how many keys a query
+  // sees counting itself; 0 = all before it. Empty: every layer full.
+  std::vector<int64_t> attention_windows;
   // GPT-2 checkpoints from Hugging Face store linear weights as Conv1D [in, out].
   bool weights_in_out = false;
 
   int64_t q_dim() const { return heads * head_dim; }
   int64_t kv_dim() const { return kv_heads * head_dim; }
+  int64_t window(int64_t layer) const { return attention_windows.empty() ? 0 : attention_windows[size_t(layer)]; }
   // Throws mcs::Error naming the first inconsistent field.
   void validate() const;
 };

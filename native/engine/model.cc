@@ -84,6 +84,12 @@ void EngineConfig::validate() const {
   positive(max_positions, "context length");
   if (heads % kv_heads != 0) fail("model config: " + std::to_string(heads) + " heads are not a multiple of " + std::to_string(kv_heads) + " key/value heads");
   if (!(norm_eps > 0)) fail("model config: the norm epsilon must be positive");
+  if (!attention_windows.empty()) {
+    if (int64_t(attention_windows.size()) != layers)
+      fail("model config: " + std::to_string(attention_windows.size()) + " attention windows for " + std::to_string(layers) + " layers");
+    for (int64_t w : attention_windows)
+      if (w < 0 || w > (int64_t(1) << 31)) fail("model config: an attention window must be 0 (full) or a positive integer, got " + std::to_string(w));
+  }
   if (family == Family::Gpt2 && (q_dim() != hidden || kv_heads != heads))
     fail("model config: GPT-2 needs heads × head_dim = hidden and as many key/value heads as heads");
   if (family == Family::Llama) {

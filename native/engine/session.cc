@@ -105,7 +105,7 @@ void Session::block_llama(int64_t l, int64_t first, int64_t T, Scratch& s) {
   float* vc = v_cache_[size_t(l)].data();
   std::memcpy(kc + first * KV, s.k.data(), size_t(T * KV) * sizeof(float));
   std::memcpy(vc + first * KV, s.v.data(), size_t(T * KV) * sizeof(float));
-  attention(s.q.data(), kc, vc, first, T, {c.heads, c.kv_heads, c.head_dim}, s.att.data());
+  attention(s.q.data(), kc, vc, first, T, {c.heads, c.kv_heads, c.head_dim, c.window(l)}, s.att.data());
   b.o->forward(s.att.data(), T, s.tmp.data());
   add_into(s.x.data(), s.tmp.data(), T * H);
   per_token(T, H, [&](int64_t t) { rms_norm(s.x.data() + t * H, 1, H, b.ffn_norm.weight.data(), c.norm_eps, s.h.data() + t * H); });
@@ -133,7 +133,7 @@ void Session::block_gpt2(int64_t l, int64_t first, int64_t T, Scratch& s) {
     std::memcpy(kc + (first + t) * H, row + H, size_t(H) * sizeof(float));
     std::memcpy(vc + (first + t) * H, row + 2 * H, size_t(H) * sizeof(float));
   }
-  attention(s.q.data(), kc, vc, first, T, {c.heads, c.kv_heads, c.head_dim}, s.att.data());
+  attention(s.q.data(), kc, vc, first, T, {c.heads, c.kv_heads, c.head_dim, c.window(l)}, s.att.data());
   b.o->forward(s.att.data(), T, s.tmp.data());
   add_into(s.x.data(), s.tmp.data(), T * H);
   per_token(T, H, [&](int64_t t) {

@@ -1,7 +1,8 @@
 // An independent forward pass of the Llama family (Llama, Mistral, Qwen2,
 // SmolLM, TinyLlama) in float64, written from the Hugging Face modeling code's
 // definitions: RMSNorm, rotary embeddings in the "rotate half" layout with
-// rope_theta and llama3/linear scaling, grouped-query attention, SwiGLU, tied
+// rope_theta and llama3/linear scaling, grouped-query attention (optionally in
+// a sliding window), SwiGLU, tied
 // or separate head. Weights by Hugging Face names, [out, in]. No KV cache: all
 // positions at once, so it checks the engine's cache and batching too.
 import { addInto, causalAttention, linear, rmsNorm, silu, type Vec } from './reference-math.js';
@@ -18,6 +19,8 @@ export interface RefLlamaConfig {
   ropeTheta: number;
   ropeScaling?: { type: 'linear'; factor: number } | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number };
   tieEmbeddings: boolean;
+  /** Mistral / Qwen2 sliding-window attention in the listed layers. */
+  slidingWindow?: { size: number; layers: number[] };
 }
 
 export type RefWeights = Record<string, Float32Array>;
@@ -68,7 +71,8 @@ export function llamaReference(cfg: RefLlamaConfig, w: RefWeights, tokens: numbe
     const q = h.map((ht, t) => rope(linear(W('self_attn.q_proj.weight'), heads * d, ht, W('self_attn.q_proj.bias')), heads, d, t, invFreq));
     const k = h.map((ht, t) => rope(linear(W('self_attn.k_proj.weight'), kvHeads * d, ht, W('self_attn.k_proj.bias')), kvHeads, d, t, invFreq));
     const v = h.map((ht) => linear(W('self_attn.v_proj.weight'), kvHeads * d, ht, W('self_attn.v_proj.bias')));
-    const att = causalAttention(q, k, v, heads, kvHeads, d);
+    const window = cfg.slidingWindow?.layers.includes(l) ? cfg.slidingWindow.size : 0;
+    const att = causalAttention(q, k, v, heads, kvHeads, d, window);
     att.forEach((a, t) => addInto(x[t], linear(W('self_attn.o_proj.weight'), H, a, W('self_attn.o_proj.bias'))));
     for (let t = 0; t < x.length; t++) {
       const h2 = rmsNorm(x[t], W('post_attention_layernorm.weight'), cfg.normEps);

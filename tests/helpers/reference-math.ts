@@ -61,20 +61,22 @@ export function addInto(x: Vec, y: Vec): void {
  * Causal attention for all positions at once (no cache): q [T][heads·d],
  * k, v [T][kvHeads·d]; query head h reads key/value head floor(h / (heads / kvHeads)).
  */
-export function causalAttention(q: Vec[], k: Vec[], v: Vec[], heads: number, kvHeads: number, d: number): Vec[] {
+/** `window`: each query sees itself and the window − 1 keys before it (sliding-window attention); 0 = all. */
+export function causalAttention(q: Vec[], k: Vec[], v: Vec[], heads: number, kvHeads: number, d: number, window = 0): Vec[] {
   const T = q.length, group = heads / kvHeads;
   return q.map((qt, t) => {
     const out = new Float64Array(heads * d);
     for (let h = 0; h < heads; h++) {
       const g = Math.floor(h / group);
       const scores: number[] = [];
-      for (let j = 0; j <= t && j < T; j++) {
+      const first = window > 0 ? Math.max(0, t - window + 1) : 0;
+      for (let j = first; j <= t && j < T; j++) {
         let s = 0;
         for (let i = 0; i < d; i++) s += qt[h * d + i] * k[j][g * d + i];
         scores.push(s / Math.sqrt(d));
       }
       const p = softmax(scores);
-      for (let j = 0; j < p.length; j++) for (let i = 0; i < d; i++) out[h * d + i] += p[j] * v[j][g * d + i];
+      for (let j = 0; j < p.length; j++) for (let i = 0; i < d; i++) out[h * d + i] += p[j] * v[first + j][g * d + i];
     }
     return out;
   });

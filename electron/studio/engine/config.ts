@@ -15,6 +15,15 @@ const ACTIVATIONS: Record<ModelConfig['hiddenAct'], NativeEngineConfig['activati
 
 export const ENGINE_ARCHITECTURES = Object.keys(FAMILIES);
 
+/** Per layer the keys a query sees (0 = all); undefined when no layer has a window shorter than the context. */
+function attentionWindows(c: ModelConfig): number[] | undefined {
+  const w = c.slidingWindow;
+  if (!w || w.size >= c.maxPositions || w.layers.length === 0) return undefined;
+  const windows = new Array<number>(c.numLayers).fill(0);
+  for (const l of w.layers) windows[l] = w.size;
+  return windows;
+}
+
 /**
  * @param format where the weights come from: GPT-2 checkpoints from Hugging Face
  *   store linear weights as Conv1D [in, out]; llama.cpp's GGUF files transpose them.
@@ -44,5 +53,6 @@ export function engineConfig(c: ModelConfig, format: 'hf' | 'gguf', where: { fil
     activation,
     tieEmbeddings: c.tieWordEmbeddings,
     weightsInOut: family === 'gpt2' && format === 'hf',
+    attentionWindows: attentionWindows(c),
   };
 }

@@ -22,6 +22,8 @@ export interface NativeEngineConfig {
   tieEmbeddings?: boolean;
   /** GPT-2 Conv1D weights stored [in, out] (Hugging Face checkpoints). */
   weightsInOut?: boolean;
+  /** Per layer, how many keys a query sees counting itself (sliding-window attention); 0 = all. */
+  attentionWindows?: number[];
 }
 
 export interface LinearLoadOptions {

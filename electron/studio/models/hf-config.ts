@@ -36,6 +36,10 @@ const llamaLike = z.looseObject({
   rope_scaling: ropeScaling,
   rope_parameters: ropeScaling,
   tie_word_embeddings: z.boolean().nullish(),
+  sliding_window: posInt.nullish(),
+  use_sliding_window: z.boolean().nullish(),
+  max_window_layers: z.number().int().nonnegative().nullish(),
+  layer_types: z.array(z.string()).nullish(),
   attention_bias: z.boolean().nullish(),
   mlp_bias: z.boolean().nullish(),
   hidden_act: z.string().nullish(),
@@ -104,6 +108,32 @@ function ropeScalingOf(raw: z.infer<typeof ropeScaling>, file: string): ModelCon
   throw new StudioError('UNSUPPORTED', `${file}: rope scaling '${kind}' is not supported (linear, llama3)`, { file });
 }
 
+/**
+ * Which layers attend through a sliding window, as transformers decides it:
+ * `layer_types` when the config lists them; otherwise Mistral windows every
+ * layer, Qwen2 the layers from max_window_layers on. Qwen2 only with
+ * use_sliding_window.
+ */
+function slidingWindowOf(arch: Exclude<Architecture, 'gpt2'>, c: z.infer<typeof llamaLike>, file: string): ModelConfig['slidingWindow'] {
+  const size = c.sliding_window;
+  // Qwen2 keeps sliding_window in every config but uses it only when asked to.
+  if (!size || arch === 'llama' || (arch === 'qwen2' && !c.use_sliding_window)) return undefined;
+  const n = c.num_hidden_layers;
+  let layers: number[];
+  if (c.layer_types) {
+    if (c.layer_types.length !== n) throw badFile(file, `layer_types lists ${c.layer_types.length} layers, num_hidden_layers is ${n}`);
+    const unknown = c.layer_types.find((t) => t !== 'sliding_attention' && t !== 'full_attention');
+    if (unknown) throw new StudioError('UNSUPPORTED', `${file}: layer type '${unknown}' is not supported (sliding_attention, full_attention)`, { file });
+    layers = c.layer_types.flatMap((t, i) => (t === 'sliding_attention' ? [i] : []));
+  } else if (arch === 'qwen2') {
+    const from = c.max_window_layers ?? 28;
+    layers = Array.from({ length: Math.max(0, n - from) }, (_, i) => from + i);
+  } else {
+    layers = Array.from({ length: n }, (_, i) => i);
+  }
+  return layers.length ? { size, layers } : undefined;
+}
+
 function checkHeads(c: ModelConfig, file: string): ModelConfig {
   if (c.numHeads % c.numKvHeads !== 0) throw badFile(file, `${c.numHeads} attention heads are not a multiple of ${c.numKvHeads} key/value heads`);
   return c;
@@ -112,6 +142,7 @@ function checkHeads(c: ModelConfig, file: string): ModelConfig {
 function fromLlamaLike(arch: Exclude<Architecture, 'gpt2'>, json: unknown, file: string): ModelConfig {
   const c = parse(llamaLike, json, file);
   const d = DEFAULTS[arch];
+  const slidingWindow = slidingWindowOf(arch, c, file);
   if (!c.head_dim && c.hidden_size % c.num_attention_heads !== 0) {
     throw badFile(file, `hidden_size ${c.hidden_size} is not a multiple of num_attention_heads ${c.num_attention_heads}`);
   }
@@ -136,6 +167,7 @@ function fromLlamaLike(arch: Exclude<Architecture, 'gpt2'>, json: unknown, file:
     bosTokenId: c.bos_token_id ?? undefined,
     eosTokenIds: eosList(c.eos_token_id, []),
     ropeLayout: 'hf',
+    ...(slidingWindow ? { slidingWindow } : {}),
   }, file);
 }
 

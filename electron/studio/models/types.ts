@@ -40,6 +40,11 @@ export interface ModelConfig {
   ropeTheta: number;
   /** Llama 3 style scaling from config.json rope_scaling, when present. */
   ropeScaling?: { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number } | { type: 'linear'; factor: number };
+  /**
+   * Sliding-window attention (Mistral; Qwen2 with use_sliding_window): in the
+   * listed layers a token attends to itself and the size − 1 tokens before it.
+   */
+  slidingWindow?: { size: number; layers: number[] };
   tieWordEmbeddings: boolean;
   attentionBias: boolean;
   mlpBias: boolean;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/qlinear/gguf_dot.h"
+#include "engine/qlinear/tile_walk.h"
 #include "engine/simd_avx2.h"
 #include "quant/gguf/blocks.h"
 
@@ -115,32 +116,13 @@ inline void tile(const GgufCall& call, int64_t n, int64_t t) {
     for (int c = 0; c < C; ++c) call.y[(t + c) * call.ldy + n + r] = engine::avx2::hsum8(acc[r][c]) + summs[r][c];
 }
 
-template <DType D, int R>
-inline void rows_block(const GgufCall& call, int64_t n, int64_t t0, int64_t t1) {
-  int64_t t = t0;
-  for (; t + 4 <= t1; t += 4) tile<D, R, 4>(call, n, t);
-  if (t1 - t == 3) tile<D, R, 3>(call, n, t);
-  else if (t1 - t == 2) tile<D, R, 2>(call, n, t);
-  else if (t1 - t == 1) tile<D, R, 1>(call, n, t);
-}
-
 template <DType D>
 void run(const GgufCall& call, int64_t n0, int64_t n1) {
-  const Q8Act& a = *call.x;
-  if (a.T == 1) {
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) tile<D, 4, 1>(call, n, 0);
-    for (; n < n1; ++n) tile<D, 1, 1>(call, n, 0);
-    return;
-  }
-  // Token blocks whose quantized activations stay in L2 while the rows stream.
-  const int64_t tb = std::max<int64_t>(4, (192 * 1024 / std::max<int64_t>(a.K + a.blocks * 8, 1)) / 4 * 4);
-  for (int64_t t0 = 0; t0 < a.T; t0 += tb) {
-    const int64_t t1 = std::min(a.T, t0 + tb);
-    int64_t n = n0;
-    for (; n + 2 <= n1; n += 2) rows_block<D, 2>(call, n, t0, t1);
-    for (; n < n1; ++n) rows_block<D, 1>(call, n, t0, t1);
-  }
+  // Quantized activations: K codes and a scale (+ sum) per block.
+  const int64_t block = token_block<4>(call.x->K + call.x->blocks * 8);
+  walk_tiles<4>(call.x->T, block, n0, n1, [&](auto r, auto c, int64_t n, int64_t t) {
+    tile<D, decltype(r)::value, decltype(c)::value>(call, n, t);
+  });
 }
 
 }  // namespace

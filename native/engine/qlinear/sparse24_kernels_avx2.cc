@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "engine/qlinear/sparse24_kernels.h"
+#include "engine/qlinear/tile_walk.h"
 #include "engine/simd_avx2.h"
 
 namespace mcs::engine::qlinear::avx2 {
@@ -53,30 +54,12 @@ inline void tile(const Sparse24Call& call, int64_t n, int64_t t) {
     }
 }
 
-template <WeightType V, int R>
-inline void rows_block(const Sparse24Call& call, int64_t n, int64_t t0, int64_t t1) {
-  int64_t t = t0;
-  for (; t + 3 <= t1; t += 3) tile<V, R, 3>(call, n, t);
-  if (t1 - t == 2) tile<V, R, 2>(call, n, t);
-  else if (t1 - t == 1) tile<V, R, 1>(call, n, t);
-}
-
 template <WeightType V>
 void run(const Sparse24Call& call, int64_t n0, int64_t n1) {
-  if (call.T == 1) {
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) tile<V, 4, 1>(call, n, 0);
-    for (; n < n1; ++n) tile<V, 1, 1>(call, n, 0);
-    return;
-  }
-  const int64_t K = call.w->in;
-  const int64_t tb = std::max<int64_t>(3, (192 * 1024 / 4 / std::max<int64_t>(K, 1)) / 3 * 3);
-  for (int64_t t0 = 0; t0 < call.T; t0 += tb) {
-    const int64_t t1 = std::min(call.T, t0 + tb);
-    int64_t n = n0;
-    for (; n + 2 <= n1; n += 2) rows_block<V, 2>(call, n, t0, t1);
-    for (; n < n1; ++n) rows_block<V, 1>(call, n, t0, t1);
-  }
+  const int64_t block = token_block<3>(4 * call.w->in);
+  walk_tiles<3>(call.T, block, n0, n1, [&](auto r, auto c, int64_t n, int64_t t) {
+    tile<V, decltype(r)::value, decltype(c)::value>(call, n, t);
+  });
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ import { StudioError } from '../../../electron/common/errors.js';
 import { engineConfig } from '../../../electron/studio/engine/config.js';
 import { EngineModel } from '../../../electron/studio/engine/model.js';
 import type { ModelConfig } from '../../../electron/studio/models/types.js';
+import { modelConfigFromHf } from '../../../electron/studio/models/hf-config.js';
 import { engineTensors, randomLlamaWeights } from '../../helpers/reference-weights.js';
 import { TINY_LLAMA, llamaEngineConfig } from './forward-helpers.js';
 
@@ -65,6 +66,20 @@ describe('engine: bad input', () => {
   it('architectures without a forward pass are refused by name', () => {
     const cfg = { architecture: 'falcon', sourceArchitecture: 'FalconForCausalLM' } as unknown as ModelConfig;
     expect(() => engineConfig(cfg, 'hf', { file: 'x/config.json' })).toThrow(/does not run architecture 'falcon' \(FalconForCausalLM\)/);
+  });
+
+  it('a sliding window becomes per-layer attention windows, and none when it covers the whole context', () => {
+    const mistral = modelConfigFromHf({
+      model_type: 'mistral', hidden_size: 64, intermediate_size: 128, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2,
+      vocab_size: 100, max_position_embeddings: 512, sliding_window: 128,
+    });
+    expect(engineConfig(mistral, 'hf').attentionWindows).toEqual([128, 128, 128]);
+    const qwen = modelConfigFromHf({
+      model_type: 'qwen2', hidden_size: 64, intermediate_size: 128, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2,
+      vocab_size: 100, max_position_embeddings: 512, sliding_window: 128, use_sliding_window: true, max_window_layers: 1,
+    });
+    expect(engineConfig(qwen, 'hf').attentionWindows).toEqual([0, 128, 128]);
+    expect(engineConfig({ ...mistral, slidingWindow: { size: 512, layers: [0, 1, 2] } }, 'hf').attentionWindows).toBeUndefined();
   });
 
   it('inconsistent configs are refused before any tensor is read', async () => {

@@ -1,7 +1,7 @@
 // The engine's Llama-family forward pass against the float64 reference
 // (tests/helpers/reference-llama.ts) on tiny random weights: prompt batches,
 // token-by-token decoding with the KV cache, both rotary layouts, Qwen2
-// biases, llama3 and linear rope scaling, tied heads, F16/BF16 weights.
+// biases, sliding windows, llama3 and linear rope scaling, tied heads, F16/BF16 weights.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineModel } from '../../../electron/studio/engine/model.js';
 import type { NativeEngineConfig } from '../../../electron/studio/engine/native.js';
@@ -52,6 +52,25 @@ describe('Llama forward pass vs the float64 reference', () => {
   it('Qwen2: q/k/v biases', async () => {
     const w = randomLlamaWeights(TINY_LLAMA, 3, { qkvBias: true });
     await checkAgainstReference(TINY_LLAMA, w, w, { architecture: 'qwen2' });
+  });
+
+  it('Mistral / Qwen2 sliding-window attention (window 3 in every layer, or in the upper layer only)', async () => {
+    for (const [layers, seed] of [[[0, 1], 10], [[1], 11]] as const) {
+      const cfg: RefLlamaConfig = { ...TINY_LLAMA, slidingWindow: { size: 3, layers: [...layers] } };
+      const w = randomLlamaWeights(cfg, seed);
+      const windows = [0, 1].map((l) => (layers.includes(l as never) ? 3 : 0));
+      await checkAgainstReference(cfg, w, w, { architecture: 'mistral', attentionWindows: windows });
+      // The window changes the outputs past its length: the test can tell.
+      const full = llamaReference({ ...cfg, slidingWindow: undefined }, arraysOf(w), PROMPT).logits;
+      const windowed = llamaReference(cfg, arraysOf(w), PROMPT).logits;
+      expect(Math.max(...flat(windowed).map((v, i) => Math.abs(v - flat(full)[i])))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('refuses attention windows that do not fit the model', async () => {
+    const w = randomLlamaWeights(TINY_LLAMA, 12);
+    await expect(load(llamaEngineConfig(TINY_LLAMA, { attentionWindows: [3] }), w)).rejects.toThrow(/1 attention windows for 2 layers/);
+    await expect(load(llamaEngineConfig(TINY_LLAMA, { attentionWindows: [3, -1] }), w)).rejects.toThrow(/non-negative integer/);
   });
 
   it('llama3 rope scaling (all three frequency bands)', async () => {

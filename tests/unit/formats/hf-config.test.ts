@@ -74,6 +74,23 @@ describe('config.json → ModelConfig', () => {
     expect(modelConfigFromHf(QWEN2_05B)).toMatchObject({ architecture: 'qwen2', attentionBias: true, numHeads: 14, numKvHeads: 2, headDim: 64, normEps: 1e-6 });
   });
 
+  it('sliding-window attention in the layers transformers gives it', () => {
+    // Mistral 7B v0.1: every layer sees 4096 keys.
+    expect(modelConfigFromHf(MISTRAL_7B).slidingWindow).toEqual({ size: 4096, layers: Array.from({ length: 32 }, (_, i) => i) });
+    expect(modelConfigFromHf({ ...MISTRAL_7B, sliding_window: null }).slidingWindow).toBeUndefined();
+    // Qwen2 keeps a sliding_window it does not use unless use_sliding_window.
+    expect(modelConfigFromHf({ ...QWEN2_05B, sliding_window: 32768, max_window_layers: 21 }).slidingWindow).toBeUndefined();
+    expect(modelConfigFromHf({ ...QWEN2_05B, sliding_window: 4096, use_sliding_window: true, max_window_layers: 21 }).slidingWindow)
+      .toEqual({ size: 4096, layers: [21, 22, 23] });
+    // layer_types, where given, decide.
+    const types = Array.from({ length: 24 }, (_, i) => (i % 2 ? 'full_attention' : 'sliding_attention'));
+    expect(modelConfigFromHf({ ...QWEN2_05B, sliding_window: 64, use_sliding_window: true, layer_types: types }).slidingWindow?.layers).toEqual(types.flatMap((t, i) => (t === 'sliding_attention' ? [i] : [])));
+    expect(() => modelConfigFromHf({ ...MISTRAL_7B, layer_types: ['full_attention'] }, 'm/config.json')).toThrow(/m\/config.json.*layer_types lists 1 layers, num_hidden_layers is 32/);
+    expect(() => modelConfigFromHf({ ...MISTRAL_7B, layer_types: Array(32).fill('chunked_attention') }, 'm/config.json')).toThrow(/layer type 'chunked_attention' is not supported/);
+    // Llama has no sliding window even if a config carries the key.
+    expect(modelConfigFromHf({ ...TINYLLAMA, sliding_window: 16 }).slidingWindow).toBeUndefined();
+  });
+
   it('GPT-2 spellings', () => {
     expect(modelConfigFromHf(GPT2)).toEqual({
       architecture: 'gpt2', sourceArchitecture: 'GPT2LMHeadModel', hiddenSize: 768, intermediateSize: 3072, numLayers: 12,
