@@ -1,5 +1,6 @@
 // What the window shows about an opened model: one summary built from the
-// reader's OpenedModel (headers only — no tensor data is read here).
+// reader's OpenedModel: headers, plus the few bytes of compressed layers' metadata
+// tensors (weight_shape, a bitsandbytes quant state) for their logical rows.
 import type { DTypeShare, ModelSummary, TensorInfo } from '../../common/contract.js';
 import { logicalTensors } from '../inspect/logical-tensors.js';
 import { describeStoredQuantization } from '../inspect/stored-quantization.js';
