@@ -165,27 +165,33 @@ TensorStats tensor_stats(const TensorView& t, const StatsOptions& opt, const Job
     if (per_channel) channel_absmax[segs[i].row] = std::max(channel_absmax[segs[i].row], seg_moments[i].absmax);
   }
 
-  // Pass 2: fourth moment, outliers and histogram, per thread then summed.
+  // Pass 2: fourth moment per segment, summed in segment order (so the result
+  // does not depend on how threads split the work); outlier counts and the
+  // histogram are integers, summed per thread.
   const TailParams p = tail_params(total, opt);
   Tail tail;
+  std::vector<double> seg_m4(segs.size(), 0.0);
   std::vector<uint64_t> hist(static_cast<size_t>(opt.bins), 0);
   std::mutex mu;
   cpu::parallel_for(segs.size(), 1, [&](size_t lo, size_t hi) {
     std::vector<float> buf(static_cast<size_t>(kSegment));
     std::vector<uint64_t> local_hist(static_cast<size_t>(opt.bins), 0);
-    Tail local;
+    int64_t outliers = 0;
     for (size_t i = lo; i < hi; ++i) {
       ctx.check_cancel();
       const int64_t n = segs[i].end - segs[i].begin;
       to_f32(t, segs[i].begin, n, buf.data());
-      if (simd) avx2::segment_tail(buf.data(), n, p, local, local_hist.data());
-      else segment_tail_scalar(buf.data(), n, p, local, local_hist.data());
+      Tail seg;
+      if (simd) avx2::segment_tail(buf.data(), n, p, seg, local_hist.data());
+      else segment_tail_scalar(buf.data(), n, p, seg, local_hist.data());
+      seg_m4[i] = seg.m4;
+      outliers += seg.outliers;
     }
     std::lock_guard<std::mutex> lock(mu);
-    tail.m4 += local.m4;
-    tail.outliers += local.outliers;
+    tail.outliers += outliers;
     for (size_t b = 0; b < hist.size(); ++b) hist[b] += local_hist[b];
   });
+  for (double m4 : seg_m4) tail.m4 += m4;
   ctx.progress(2, 2, "statistics");
   TensorStats s = finish(total, tail, std::move(hist), opt);
   s.channel_absmax = std::move(channel_absmax);

@@ -20,7 +20,10 @@ function f16Bytes(x: Float32Array): Uint16Array {
   return out;
 }
 
-afterEach(() => addon.setSimd(true));
+afterEach(() => {
+  addon.setSimd(true);
+  addon.setThreads(0);
+});
 
 describe('tensorStats: fast paths agree with the scalar reference', () => {
   const shapes: number[][] = [[1], [3], [7, 1], [5, 33], [64, 172], [17, 1023], [3, 40000]];
@@ -45,6 +48,20 @@ describe('tensorStats: fast paths agree with the scalar reference', () => {
       });
     }
   }
+
+  it('gives the same bits whatever the thread count (segments combined in order)', async () => {
+    const x = withOutliers(gaussian(64 * 40000, 5, 0.02), 1013, 30);
+    const t = { dtype: 'F32', shape: [64, 40000], data: x };
+    const runs = [];
+    for (const threads of [1, 2, 3, 7]) {
+      addon.setThreads(threads);
+      runs.push(await addon.tensorStats(t));
+    }
+    for (const r of runs.slice(1)) {
+      expect([r.mean, r.std, r.kurtosis, r.outlierShare]).toEqual([runs[0].mean, runs[0].std, runs[0].kurtosis, runs[0].outlierShare]);
+      expect(Array.from(r.histogram)).toEqual(Array.from(runs[0].histogram));
+    }
+  });
 
   it('F16 input matches the reference conversion', async () => {
     const x = gaussian(4096 + 5, 3, 0.5);
