@@ -1,10 +1,14 @@
 // `mcs inspect`: what is in a model — architecture, size, dtype mix, and every
 // tensor with its statistics; with --tensor, one tensor's histogram and its
-// largest channels.
+// largest channels. A compressed layer (compressed-tensors, bitsandbytes) is
+// one logical weight whose numbers are those of its dequantized values, as in
+// the window's inspector.
 import type { Command } from 'commander';
 import type { ModelSummary, TensorInfo } from '../../common/contract.js';
 import { summarizeModel } from '../../studio/api/model-summary.js';
-import { tensorStats, type TensorStats } from '../../studio/inspect/tensor-stats.js';
+import { logicalStats } from '../../studio/inspect/logical-stats.js';
+import { inspectedTensors, logicalTensors, type LogicalTensor } from '../../studio/inspect/logical-tensors.js';
+import type { TensorStats } from '../../studio/inspect/tensor-stats.js';
 import { openTensorData } from '../../studio/models/index.js';
 import { execute, parseIntOption, withCommonOptions } from '../command.js';
 import { MODEL_ARG_HELP, openModelArg } from '../model-arg.js';
@@ -31,6 +35,8 @@ interface TensorDetailOut {
 interface InspectOut {
   summary: Omit<ModelSummary, 'modelId'>;
   stats?: Record<string, StatsRow>;
+  /** Compressed layers whose stored layout could not be read, by name: why. */
+  unreadable?: Record<string, string>;
   tensor?: TensorDetailOut;
 }
 
@@ -76,21 +82,22 @@ function printInspect(r: InspectOut): string {
     ].join('\n');
   }
   const stats = r.stats;
-  const table = formatTable(s.tensors, [
+  const table = formatTable(s.logicalTensors ?? s.tensors, [
     { header: 'tensor', value: (t: TensorInfo) => t.name },
     { header: 'shape', value: (t) => t.shape.join('×'), align: 'right' },
     { header: 'dtype', value: (t) => t.dtype, align: 'left' },
     { header: 'size', value: (t) => formatBytes(t.bytes) },
     ...(stats
       ? [
-          { header: 'std', value: (t: TensorInfo) => stats[t.name]?.std.toPrecision(3) ?? '' },
+          { header: 'std', value: (t: TensorInfo) => stats[t.name]?.std.toPrecision(3) ?? (r.unreadable?.[t.name] ? 'unreadable' : '') },
           { header: 'kurtosis', value: (t: TensorInfo) => stats[t.name]?.kurtosis.toFixed(1) ?? '' },
           { header: '>6σ', value: (t: TensorInfo) => (stats[t.name] ? pct(stats[t.name].outlierShare) : '') },
           { header: 'zeros', value: (t: TensorInfo) => (stats[t.name] ? pct(stats[t.name].zeros / stats[t.name].count) : '') },
         ]
       : []),
   ]);
-  return [...head, '', table].join('\n');
+  const unreadable = Object.entries(r.unreadable ?? {}).map(([name, why]) => `unreadable ${name}: ${why}`);
+  return [...head, ...(s.storedQuantization ? [`stored as ${s.storedQuantization}`] : []), '', table, ...(unreadable.length ? ['', ...unreadable] : [])].join('\n');
 }
 
 export function registerInspect(program: Command): void {
@@ -110,22 +117,26 @@ export function registerInspect(program: Command): void {
         const data = openTensorData(opened);
         try {
           if (flags.tensor) {
-            const entry = data.entry(flags.tensor);
-            const s = await tensorStats(data.get(entry), { bins: flags.bins ?? 256, signal: ctx.signal });
+            const t: LogicalTensor = logicalTensors(opened)?.find((l) => l.entry.name === flags.tensor) ?? { entry: data.entry(flags.tensor) };
+            const s = await logicalStats(data, t, { bins: flags.bins ?? 256, signal: ctx.signal });
             return {
               summary,
-              tensor: { name: entry.name, stats: statsRow(s), histogram: { lo: s.histLo, hi: s.histHi, counts: Array.from(s.histogram) }, topChannels: topChannels(s.channelAbsmax) },
+              tensor: { name: t.entry.name, stats: statsRow(s), histogram: { lo: s.histLo, hi: s.histHi, counts: Array.from(s.histogram) }, topChannels: topChannels(s.channelAbsmax) },
             } satisfies InspectOut;
           }
           if (flags.stats === false) return { summary } satisfies InspectOut;
           const stats: Record<string, StatsRow> = {};
-          const total = opened.tensors.reduce((a, t) => a + t.byteLength, 0);
+          const unreadable: Record<string, string> = {};
+          const tensors = inspectedTensors(opened);
+          const total = tensors.reduce((a, t) => a + t.entry.byteLength, 0);
           let done = 0;
-          for (const t of opened.tensors) {
-            ctx.progress.update(total ? done / total : 1, t.name);
-            stats[t.name] = statsRow(await tensorStats(data.get(t), { bins: 8, perChannel: false, signal: ctx.signal }));
-            done += t.byteLength;
+          for (const t of tensors) {
+            ctx.progress.update(total ? done / total : 1, t.entry.name);
+            if (t.stored && !t.stored.layout) unreadable[t.entry.name] = t.stored.error?.message ?? 'unreadable layout';
+            else stats[t.entry.name] = statsRow(await logicalStats(data, t, { bins: 8, perChannel: false, signal: ctx.signal }));
+            done += t.entry.byteLength;
           }
+          if (Object.keys(unreadable).length) return { summary, stats, unreadable } satisfies InspectOut;
           return { summary, stats } satisfies InspectOut;
         } finally {
           data.close();

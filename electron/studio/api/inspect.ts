@@ -5,46 +5,19 @@
 // at a time; a malformed layer gives an error row, not a failed inspection.
 import type { InspectResult, TensorDetail, TensorStatsRow } from '../../common/contract.js';
 import { isCancelled, StudioError } from '../../common/errors.js';
-import { dequantizeLayer } from '../inspect/dequantize-layer.js';
+import { canInspect, logicalStats } from '../inspect/logical-stats.js';
 import { inspectedTensors, logicalTensors, type LogicalTensor } from '../inspect/logical-tensors.js';
 import { findStoredLayers } from '../inspect/stored-layers.js';
-import { tensorStats, type TensorStats, type TensorStatsOptions } from '../inspect/tensor-stats.js';
+import type { TensorStats, TensorStatsOptions } from '../inspect/tensor-stats.js';
 import type { JobContext } from '../jobs/job-manager.js';
-import type { BlockDType, TensorEntry } from '../models/types.js';
-import type { NativeTensor } from '../native/addon.js';
 import type { JobOptions } from '../native/job.js';
-import { GGML_BLOCKS } from '../quant/gguf.js';
 import type { ModelRegistry } from './model-registry.js';
 
-/** Plain element types the statistics kernel reads (GGML block types too, see canInspect). */
-const READABLE = new Set(['F32', 'F16', 'BF16', 'F64', 'I8', 'U8', 'I16', 'I32', 'I64']);
-const isBlock = (dtype: string): dtype is BlockDType => Object.prototype.hasOwnProperty.call(GGML_BLOCKS, dtype);
 /** More points than this and a chart stops being readable: rows are max-pooled. */
 const MAX_CHANNEL_POINTS = 2048;
 
-export function canInspect(t: LogicalTensor | TensorEntry): boolean {
-  if ('entry' in t) return !!t.stored || canInspect(t.entry);
-  return READABLE.has(t.dtype) || isBlock(t.dtype);
-}
-
-/**
- * Statistics of a tensor as the model computes with it. A plain tensor goes to
- * the kernel straight from the mapped file (GGML blocks decoded block by block,
- * never expanded); a compressed layer is dequantized to float32 first (decoding
- * takes the first half of the item's progress).
- */
-async function statsOf(models: ModelRegistry, modelId: string, t: LogicalTensor, opts: TensorStatsOptions & JobOptions): Promise<TensorStats> {
-  const { stored, entry } = t;
-  if (!stored) {
-    if (!canInspect(entry)) throw new StudioError('UNSUPPORTED', `statistics of ${entry.dtype} tensors are not available ('${entry.name}')`, { tensor: entry.name });
-    return tensorStats(models.nativeTensor(modelId, entry), opts);
-  }
-  if (!stored.layout) throw stored.error!;
-  const half = (from: number) => (done: number, total: number, stage: string) => opts.onProgress?.(from + (total ? done / total : 0) / 2, 1, stage);
-  const weights = await dequantizeLayer(stored.layout, models.data(modelId), { signal: opts.signal, onProgress: half(0) });
-  const input: NativeTensor = { dtype: 'F32', shape: stored.layout.shape, name: entry.name, data: weights };
-  return tensorStats(input, { ...opts, onProgress: half(0.5) });
-}
+const statsOf = (models: ModelRegistry, modelId: string, t: LogicalTensor, opts: TensorStatsOptions & JobOptions): Promise<TensorStats> =>
+  logicalStats(models.data(modelId), t, opts);
 
 function row(name: string, s: TensorStats): TensorStatsRow {
   return {

@@ -51,6 +51,24 @@ describe('mcs inspect', () => {
     }
   });
 
+  it('shows a compressed layer as one logical weight with the statistics of its dequantized values', () => {
+    const q = join(work, 'q');
+    if (mcs(['inspect', q, '--no-stats', '--json']).code !== 0) expect(mcs(['quantize', '-o', q, '--bits', '4', '--group', '32']).code).toBe(0);
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    const out = mcs(['inspect', q, '--json']).json();
+    expect(out.summary.storedQuantization).toMatch(/pack-quantized int4 g32/);
+    expect(out.summary.logicalTensors).toHaveLength(47);
+    expect(Object.keys(out.stats)).toHaveLength(47);
+    expect(out.stats[`${name}_packed`]).toBeUndefined();
+    const orig = mcs(['inspect', '--tensor', name, '--json']).json().tensor.stats;
+    const deq = mcs(['inspect', q, '--tensor', name, '--json']).json().tensor.stats;
+    expect(deq.count).toBe(orig.count);
+    expect(Math.abs(deq.std / orig.std - 1)).toBeLessThan(0.02);
+    const table = mcs(['inspect', q]).stdout;
+    expect(table).toMatch(/stored as compressed-tensors/);
+    expect(table).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+64×64\\s+int4 g32 sym`));
+  });
+
   it('a corrupt or missing model is exit 1 naming the file', () => {
     const missing = mcs(['inspect', join(work, 'nothing-here')]);
     expect(missing.code).toBe(1);
