@@ -116,11 +116,15 @@ describe('browser mode: compare', () => {
     await expect.poll(async () => Number(await page.getByTestId('gen-a').getAttribute('data-tokens')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(5);
     await studio.screenshot('27-compare-streaming');
     await page.evaluate(`(() => {
-      const status = document.querySelector('[data-testid="compare-status"]');
-      document.querySelector('[data-testid="compare-cancel"]').addEventListener('click', () => (window.clickedAt = performance.now()), { capture: true });
+      // Delegated: the button and the panel may be re-rendered between here and the click.
+      window.clickedAt = window.stoppedAt = undefined;
+      document.addEventListener('click', (e) => {
+        if (e.target.closest('[data-testid="compare-cancel"]') && window.clickedAt === undefined) window.clickedAt = performance.now();
+      }, { capture: true });
       new MutationObserver(() => {
-        if (status.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
-      }).observe(status, { attributes: true });
+        const panel = document.querySelector('[data-testid="compare-status"]');
+        if (panel && panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
+      }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
     })()`);
     await page.getByTestId('compare-cancel').click();
     await expect.poll(() => statusOf(page), { interval: 20, timeout: 10_000 }).toBe('cancelled');

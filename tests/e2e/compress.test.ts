@@ -90,11 +90,15 @@ describe('browser mode: run, results, export', () => {
     // Measured in the page: from the click reaching the button to the panel saying Cancelled.
     // (In-page code as text: this file is type-checked without the DOM library.)
     await page.evaluate(`(() => {
-      const panel = document.querySelector('[data-testid="job-panel"]');
-      document.querySelector('[data-testid="cancel"]').addEventListener('click', () => (window.clickedAt = performance.now()), { capture: true });
+      // Delegated: the button and the panel may be re-rendered between here and the click.
+      window.clickedAt = window.stoppedAt = undefined;
+      document.addEventListener('click', (e) => {
+        if (e.target.closest('[data-testid="cancel"]') && window.clickedAt === undefined) window.clickedAt = performance.now();
+      }, { capture: true });
       new MutationObserver(() => {
-        if (panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
-      }).observe(panel, { attributes: true });
+        const panel = document.querySelector('[data-testid="job-panel"]');
+        if (panel && panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
+      }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
     })()`);
     await page.getByTestId('cancel').click();
     await expect.poll(() => page.getByTestId('job-panel').getAttribute('data-status'), { interval: 20, timeout: 10_000 }).toBe('cancelled');
