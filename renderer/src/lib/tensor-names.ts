@@ -15,3 +15,8 @@ export function commonPrefix(names: readonly string[]): string {
 export function shortName(name: string, prefix: string): string {
   return (name.startsWith(prefix) ? name.slice(prefix.length) : name).replace(/\.weight$/, '');
 }
+
+/** For a narrow column: also without the sub-module (the projection's name says attention or MLP). */
+export function compactName(name: string, prefix: string): string {
+  return shortName(name, prefix).replace(/\.(self_attn|mlp)\./, '.');
+}

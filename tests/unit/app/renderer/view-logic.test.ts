@@ -68,11 +68,12 @@ describe('heat map', () => {
 
 describe('tensor names for display', () => {
   it('drops the shared prefix and .weight, keeps biases and the layer', async () => {
-    const { commonPrefix, shortName } = await import('../../../../renderer/src/lib/tensor-names');
+    const { commonPrefix, compactName, shortName } = await import('../../../../renderer/src/lib/tensor-names');
     const names = ['model.embed_tokens.weight', 'model.layers.0.self_attn.q_proj.weight', 'model.layers.0.self_attn.q_proj.bias'];
     const p = commonPrefix(names);
     expect(p).toBe('model.');
     expect(names.map((n) => shortName(n, p))).toEqual(['embed_tokens', 'layers.0.self_attn.q_proj', 'layers.0.self_attn.q_proj.bias']);
+    expect(names.map((n) => compactName(n, p))).toEqual(['embed_tokens', 'layers.0.q_proj', 'layers.0.q_proj.bias']);
     expect(commonPrefix(['blk.0.attn_q.weight', 'blk.1.attn_q.weight'])).toBe('');
     expect(commonPrefix(['model.layers.0.a', 'model.layers.1.a'])).toBe('model.');
     expect(commonPrefix(['model.layers.10.a', 'model.layers.11.a'])).toBe('model.');
