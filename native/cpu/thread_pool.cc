@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -12,6 +13,30 @@ namespace mcs::cpu {
 namespace {
 
 thread_local bool t_inside_region = false;
+
+// A forward pass posts regions back to back (a few hundred per token), and
+// waking a sleeping thread costs tens of microseconds — as long as a layer's
+// product. So workers and the waiting caller spin this long before they sleep.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until `ready()` or kSpin has passed; true when ready.
+template <typename F>
+bool spin_until(F&& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (ready()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return false;
+  }
+}
 
 class Pool {
  public:
@@ -48,13 +73,14 @@ class Pool {
       next_.store(0);
       error_ = nullptr;
       failed_.store(false);
-      active_ = workers_.size();
-      ++generation_;
+      active_.store(workers_.size());
+      generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
     work();
+    spin_until([&] { return active_.load(std::memory_order_acquire) == 0; });
     std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return active_ == 0; });
+    done_cv_.wait(lock, [&] { return active_.load() == 0; });
     job_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -68,11 +94,11 @@ class Pool {
   void ensure_workers(int count) {
     if (static_cast<int>(workers_.size()) == count) return;
     stop_workers();
-    stopping_ = false;
+    stopping_.store(false);
     uint64_t start_generation;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      start_generation = generation_;
+      start_generation = generation_.load();
     }
     // Workers remember the generation at creation, so a region posted before a
     // new thread first runs is still seen by it.
@@ -82,8 +108,8 @@ class Pool {
   void stop_workers() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-      ++generation_;
+      stopping_.store(true);
+      generation_.fetch_add(1);
     }
     cv_.notify_all();
     for (auto& t : workers_) t.join();
@@ -92,15 +118,20 @@ class Pool {
 
   void worker_loop(uint64_t seen) {
     for (;;) {
+      // The region's fields are read after taking mu_ (under which they were
+      // written): spinning only saves the sleep.
+      spin_until([&] { return stopping_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
+        cv_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+        if (stopping_.load()) return;
+        seen = generation_.load();
       }
       work();
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--active_ == 0) done_cv_.notify_all();
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_cv_.notify_all();
+      }
     }
   }
 
@@ -130,9 +161,9 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   std::vector<std::thread> workers_;
-  bool stopping_ = false;
-  uint64_t generation_ = 0;
-  size_t active_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<size_t> active_{0};
 
   const RangeFn* job_ = nullptr;
   size_t n_ = 0, step_ = 1;
