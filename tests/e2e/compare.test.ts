@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useStudio } from './harness.js';
+import { cancelLatencyMs, useStudio } from './harness.js';
 import { writeSyntheticModel } from './synthetic-model.js';
 
 const studioOf = useStudio();
@@ -115,20 +115,7 @@ describe('browser mode: compare', () => {
     await page.keyboard.press('Control+Enter');
     await expect.poll(async () => Number(await page.getByTestId('gen-a').getAttribute('data-tokens')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(5);
     await studio.screenshot('27-compare-streaming');
-    await page.evaluate(`(() => {
-      // Delegated: the button and the panel may be re-rendered between here and the click.
-      window.clickedAt = window.stoppedAt = undefined;
-      document.addEventListener('click', (e) => {
-        if (e.target.closest('[data-testid="compare-cancel"]') && window.clickedAt === undefined) window.clickedAt = performance.now();
-      }, { capture: true });
-      new MutationObserver(() => {
-        const panel = document.querySelector('[data-testid="compare-status"]');
-        if (panel && panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
-      }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
-    })()`);
-    await page.getByTestId('compare-cancel').click();
-    await expect.poll(() => statusOf(page), { interval: 20, timeout: 10_000 }).toBe('cancelled');
-    const stoppedMs = (await page.evaluate('window.stoppedAt - window.clickedAt')) as number;
+    const stoppedMs = await cancelLatencyMs(page, 'compare-cancel', 'compare-status');
     console.log(`compare cancel: stopped ${stoppedMs.toFixed(0)} ms after the click`);
     expect(stoppedMs).toBeLessThan(1000);
     await studio.screenshot('28-compare-cancelled');

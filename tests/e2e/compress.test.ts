@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useStudio } from './harness.js';
+import { cancelLatencyMs, useStudio } from './harness.js';
 import { writeSyntheticModel } from './synthetic-model.js';
 
 const studioOf = useStudio();
@@ -87,22 +87,7 @@ describe('browser mode: run, results, export', () => {
     const progressAtCancel = parseFloat((await percent.textContent()) ?? '0');
     expect(progressAtCancel).toBeLessThan(90);
     await studio.screenshot('09-run-in-progress');
-    // Measured in the page: from the click reaching the button to the panel saying Cancelled.
-    // (In-page code as text: this file is type-checked without the DOM library.)
-    await page.evaluate(`(() => {
-      // Delegated: the button and the panel may be re-rendered between here and the click.
-      window.clickedAt = window.stoppedAt = undefined;
-      document.addEventListener('click', (e) => {
-        if (e.target.closest('[data-testid="cancel"]') && window.clickedAt === undefined) window.clickedAt = performance.now();
-      }, { capture: true });
-      new MutationObserver(() => {
-        const panel = document.querySelector('[data-testid="job-panel"]');
-        if (panel && panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
-      }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
-    })()`);
-    await page.getByTestId('cancel').click();
-    await expect.poll(() => page.getByTestId('job-panel').getAttribute('data-status'), { interval: 20, timeout: 10_000 }).toBe('cancelled');
-    const stoppedMs = (await page.evaluate('window.stoppedAt - window.clickedAt')) as number;
+    const stoppedMs = await cancelLatencyMs(page, 'cancel', 'job-panel');
     console.log(`cancel: stopped ${stoppedMs.toFixed(0)} ms after the click, at ${progressAtCancel}%`);
     expect(stoppedMs).toBeLessThan(1000);
     await page.getByTestId('run-cancelled').waitFor();

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ARTIFACTS = join(process.cwd(), 'tests', 'e2e', 'artifacts');
 
@@ -97,4 +97,26 @@ export function useStudio(): () => Studio {
     if (!studio) throw new Error('the studio has not started');
     return studio;
   };
+}
+
+/**
+ * Clicks a Cancel button and returns the milliseconds, measured in the page,
+ * from the click reaching it to the status element saying 'cancelled'.
+ * Delegated listeners: the button and the panel may re-render before the click.
+ * (In-page code as text: this file is type-checked without the DOM library.)
+ */
+export async function cancelLatencyMs(page: Page, cancelTestId: string, statusTestId: string): Promise<number> {
+  await page.evaluate(`(() => {
+    window.clickedAt = window.stoppedAt = undefined;
+    document.addEventListener('click', (e) => {
+      if (e.target.closest('[data-testid="${cancelTestId}"]') && window.clickedAt === undefined) window.clickedAt = performance.now();
+    }, { capture: true });
+    new MutationObserver(() => {
+      const panel = document.querySelector('[data-testid="${statusTestId}"]');
+      if (panel && panel.getAttribute('data-status') === 'cancelled' && window.stoppedAt === undefined) window.stoppedAt = performance.now();
+    }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
+  })()`);
+  await page.getByTestId(cancelTestId).click();
+  await expect.poll(() => page.getByTestId(statusTestId).getAttribute('data-status'), { interval: 20, timeout: 10_000 }).toBe('cancelled');
+  return (await page.evaluate('window.stoppedAt - window.clickedAt')) as number;
 }
