@@ -4,6 +4,8 @@
 #pragma once
 #include <immintrin.h>
 
+#include <cstdint>
+
 namespace mcs::cpu::avx2 {
 
 inline float hmax(__m256 v) {
@@ -35,6 +37,29 @@ inline __m256d add_squares(__m256d acc, __m256 v) {
   const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
   const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
   return _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc));
+}
+
+// ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)): the order the engine's portable
+// paths copy, so fast and portable dot products agree to the bit.
+inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum8_epi32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 1));
+  return _mm_cvtsi128_si32(s);
+}
+
+// table[code & 15] for 8 lanes (bits above 3 are ignored): two 8-entry
+// permutes of the table's halves, chosen by bit 3 moved to the sign.
+inline __m256 lookup16(__m256 lo, __m256 hi, __m256i code) {
+  const __m256 a = _mm256_permutevar8x32_ps(lo, code), b = _mm256_permutevar8x32_ps(hi, code);
+  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(code, 28)));
 }
 
 }  // namespace mcs::cpu::avx2

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "engine/llm_int8.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 namespace mcs::engine::int8::avx2 {
 namespace {
@@ -36,7 +36,7 @@ inline void tile(const int8_t* Xq, const float* sx, int64_t K, const int8_t* Wq,
   }
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
-      int32_t s = engine::avx2::hsum8_epi32(acc[r][c]);
+      int32_t s = cpu::avx2::hsum8_epi32(acc[r][c]);
       for (int64_t k = K32; k < K; ++k) s += int32_t(Xq[(t + c) * K + k]) * int32_t(Wq[(n + r) * K + k]);
       Y[(t + c) * ldy + n + r] = dequant(s, sx[t + c], sw[n + r]);
     }

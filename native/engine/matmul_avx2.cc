@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "engine/matmul.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 namespace mcs::engine::avx2 {
 namespace {
+
+using cpu::avx2::hsum8;
 
 template <WeightType WT>
 inline __m256 load8(const uint8_t* w, int64_t i) {

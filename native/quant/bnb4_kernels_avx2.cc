@@ -21,12 +21,6 @@ using namespace ::mcs::cpu::avx2;
 
 const Bnb4Kernels& portable() { return bnb4_kernels_portable(); }
 
-// value[code] for 8 codes in 0..15: two 8-entry permutes, chosen by bit 3.
-inline __m256 lookup16(__m256 lo, __m256 hi, __m256i code) {
-  const __m256 a = _mm256_permutevar8x32_ps(lo, code), b = _mm256_permutevar8x32_ps(hi, code);
-  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(code, 28)));
-}
-
 // 8 codes (0..15, one per int32) → 4 bytes, even elements in the high nibble.
 inline void store_nibbles(uint8_t* out, __m256i c) {
   const __m256i r = _mm256_or_si256(_mm256_slli_epi64(c, 4), _mm256_srli_epi64(c, 32));

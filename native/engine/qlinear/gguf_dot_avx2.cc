@@ -8,7 +8,7 @@
 
 #include "engine/qlinear/gguf_dot.h"
 #include "engine/qlinear/tile_walk.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 #include "quant/gguf/blocks.h"
 
 namespace mcs::engine::qlinear::avx2 {
@@ -113,7 +113,7 @@ inline void tile(const GgufCall& call, int64_t n, int64_t t) {
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) call.y[(t + c) * call.ldy + n + r] = engine::avx2::hsum8(acc[r][c]) + summs[r][c];
+    for (int c = 0; c < C; ++c) call.y[(t + c) * call.ldy + n + r] = cpu::avx2::hsum8(acc[r][c]) + summs[r][c];
 }
 
 template <DType D>

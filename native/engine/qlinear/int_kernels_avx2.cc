@@ -9,7 +9,7 @@
 
 #include "engine/qlinear/int_kernels.h"
 #include "engine/qlinear/tile_walk.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 namespace mcs::engine::qlinear::avx2 {
 namespace {
@@ -24,16 +24,12 @@ struct Decoder {
   explicit Decoder(const IntWeights& w) {
     if constexpr (L == CodeLayout::T4) tlo = _mm256_loadu_ps(w.table), thi = _mm256_loadu_ps(w.table + 8);
   }
-  // permutevar8x32 reads the low 3 bits of each lane; bit 3 of the code, moved to the sign, picks the half.
-  inline __m256 lookup(__m256i idx, __m256i sign) const {
-    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(tlo, idx), _mm256_permutevar8x32_ps(thi, idx), _mm256_castsi256_ps(sign));
-  }
   inline void operator()(const uint8_t* p, __m256& lo, __m256& hi) const {
     if constexpr (L == CodeLayout::U4 || L == CodeLayout::T4) {
       const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
       if constexpr (L == CodeLayout::T4) {
-        lo = lookup(b, _mm256_slli_epi32(b, 28));
-        hi = lookup(_mm256_srli_epi32(b, 4), _mm256_slli_epi32(b, 24));
+        lo = cpu::avx2::lookup16(tlo, thi, b);
+        hi = cpu::avx2::lookup16(tlo, thi, _mm256_srli_epi32(b, 4));
       } else {
         lo = _mm256_cvtepi32_ps(_mm256_and_si256(b, _mm256_set1_epi32(15)));
         hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(b, 4));
@@ -59,7 +55,7 @@ inline float correction(const IntWeights& w, int64_t n, const float* xsum) {
     const __m256 so = _mm256_mul_ps(_mm256_loadu_ps(s + g), off ? _mm256_loadu_ps(off + g) : base);
     acc = _mm256_fmadd_ps(so, _mm256_loadu_ps(xsum + g), acc);
   }
-  float c = engine::avx2::hsum8(acc);
+  float c = cpu::avx2::hsum8(acc);
   for (; g < w.groups; ++g) c += (s[g] * (off ? off[g] : w.base)) * xsum[g];
   return c;
 }
@@ -106,7 +102,7 @@ inline void tile(const IntCall& call, int64_t n, int64_t t) {
       float tl = 0.0f;
       for (int64_t k = kt; k < K; ++k) tl += w.value(n + r, k) * x[c][k];
       const float corr = correction(w, n + r, call.xsum + (t + c) * w.groups);
-      call.y[(t + c) * call.ldy + n + r] = (engine::avx2::hsum8(tot[r][c]) + scale[r][0] * tl) - corr;
+      call.y[(t + c) * call.ldy + n + r] = (cpu::avx2::hsum8(tot[r][c]) + scale[r][0] * tl) - corr;
     }
 }
 

@@ -3,7 +3,7 @@
 #include <immintrin.h>
 
 #include "engine/qlinear/q8_act.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 namespace mcs::engine::qlinear::avx2 {
 
@@ -32,7 +32,7 @@ void quantize_q8(const float* x, Q8Act& a, int64_t t0, int64_t t1) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.q.data() + t * a.K + b * 32), p8);
       a.d[size_t(t * a.blocks + b)] = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));
       if (a.with_sums) {
-        const float s = d * float(engine::avx2::hsum8_epi32(sum));
+        const float s = d * float(cpu::avx2::hsum8_epi32(sum));
         a.s[size_t(t * a.blocks + b)] = _cvtsh_ss(_cvtss_sh(s, _MM_FROUND_TO_NEAREST_INT));
       }
     }

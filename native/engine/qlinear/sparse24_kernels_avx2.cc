@@ -9,7 +9,7 @@
 
 #include "engine/qlinear/sparse24_kernels.h"
 #include "engine/qlinear/tile_walk.h"
-#include "engine/simd_avx2.h"
+#include "cpu/simd_avx2.h"
 
 namespace mcs::engine::qlinear::avx2 {
 namespace {
@@ -45,7 +45,7 @@ inline void tile(const Sparse24Call& call, int64_t n, int64_t t) {
   }
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
-      float s = engine::avx2::hsum8(acc[r][c]);
+      float s = cpu::avx2::hsum8(acc[r][c]);
       // Tail groups (in % 16 = 4, 8 or 12): two kept weights per 4 inputs, in order.
       const uint8_t* m = w.mask + (n + r) * w.mask_stride;
       for (int64_t k = K16, j = K16 / 2; k < K; ++k)
