@@ -121,17 +121,12 @@ Napi::Object tensor_js(Napi::Env env, const OutArray& data, DType dtype, const s
 
 Napi::Object tensor_js(Napi::Env env, Napi::ArrayBuffer buffer, DType dtype, const std::vector<int64_t>& shape,
                        const std::string& name) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("dtype", dtype_info(dtype).name);
-  Napi::Array dims = Napi::Array::New(env, shape.size());
-  for (size_t i = 0; i < shape.size(); ++i) dims.Set(uint32_t(i), double(shape[i]));
-  o.Set("shape", dims);
-  if (!name.empty()) o.Set("name", name);
   const size_t bytes = buffer.ByteLength();
-  if (dtype == DType::F32) o.Set("data", Napi::Float32Array::New(env, bytes / 4, buffer, 0));
-  else if (dtype == DType::F16 || dtype == DType::BF16) o.Set("data", Napi::Uint16Array::New(env, bytes / 2, buffer, 0));
-  else o.Set("data", Napi::Uint8Array::New(env, bytes, buffer, 0));
-  return o;
+  Napi::Value data;
+  if (dtype == DType::F32) data = Napi::Float32Array::New(env, bytes / 4, buffer, 0);
+  else if (dtype == DType::F16 || dtype == DType::BF16) data = Napi::Uint16Array::New(env, bytes / 2, buffer, 0);
+  else data = Napi::Uint8Array::New(env, bytes, buffer, 0);
+  return tensor_object(env, data, dtype, shape, name);
 }
 
 }  // namespace mcs::binding

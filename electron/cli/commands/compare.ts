@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { StudioError } from '../../common/errors.js';
 import { loadRunnableModel, type RunnableModel } from '../../studio/engine/load.js';
-import { compareModels, type CompareResult } from '../../studio/evaluate/compare.js';
+import { compareModels, firstDifference, type CompareResult } from '../../studio/evaluate/compare.js';
 import { generate } from '../../studio/evaluate/generate.js';
 import { execute, parseIntOption, withCommonOptions } from '../command.js';
 import { fmt, loadOptions, pct, perplexityMethod, readTextFile, withInt8Options, withPerplexityOptions, type Int8Flags, type PerplexityFlags } from '../engine-flags.js';
@@ -30,10 +30,7 @@ interface Generations {
 async function generations(a: RunnableModel, b: RunnableModel, prompt: string, maxTokens: number, signal: AbortSignal): Promise<Generations> {
   const ga = await generate(a.model, a.tokenizer, prompt, { maxTokens, signal });
   const gb = await generate(b.model, b.tokenizer, prompt, { maxTokens, signal });
-  const n = Math.max(ga.tokens.length, gb.tokens.length);
-  let first = -1;
-  for (let i = 0; i < n && first < 0; i++) if (ga.tokens[i] !== gb.tokens[i]) first = i;
-  return { prompt, a: { tokens: ga.tokens, text: ga.text }, b: { tokens: gb.tokens, text: gb.text }, firstDifference: first };
+  return { prompt, a: { tokens: ga.tokens, text: ga.text }, b: { tokens: gb.tokens, text: gb.text }, firstDifference: firstDifference(ga.tokens, gb.tokens) };
 }
 
 function printMetrics(r: CompareResult): string {

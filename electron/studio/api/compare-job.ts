@@ -7,7 +7,7 @@
 import type { CompareGeneration, CompareJobResult, CompareMetrics } from '../../common/contract.js';
 import { StudioError, cancelled } from '../../common/errors.js';
 import { assertSameVocab } from '../engine/model.js';
-import { compareModels, type CompareResult } from '../evaluate/compare.js';
+import { compareModels, firstDifference, type CompareResult } from '../evaluate/compare.js';
 import { generate } from '../evaluate/generate.js';
 import type { JobContext } from '../jobs/job-manager.js';
 import { evaluationText, loadSide, type CompareRequest, type CompareSources, type LoadedSide } from './compare-inputs.js';
@@ -45,13 +45,6 @@ function metricsOf(r: CompareResult): CompareMetrics {
     layers: r.layers.map((l) => ({ layer: l.layer, cosine: l.cosine, relMse: l.relMse })),
     outliers: r.outliers,
   };
-}
-
-/** Index of the first generated token where the two differ; -1 when they are the same. */
-export function firstDifference(a: readonly number[], b: readonly number[]): number {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return -1;
 }
 
 export async function runCompare(ctx: JobContext<'compare'>, src: CompareSources, req: CompareRequest): Promise<CompareJobResult> {

@@ -67,6 +67,13 @@ export interface OutlierStats {
 }
 
 /** Per-block LLM.int8() outlier counts from the model's linear statistics. */
+/** Index of the first generated token where the two differ; -1 when they are the same. */
+export function firstDifference(a: readonly number[], b: readonly number[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 export function outlierStatsOf(model: EngineModel): OutlierStats[] {
   const int8 = new Set(model.info().linears.filter((l) => l.method === 'llm_int8').map((l) => l.name));
   const byLayer = new Map<number, OutlierStats>();
