@@ -1,5 +1,7 @@
-// ggufQuantize(tensor, type, { out?, reference?, signal?, onProgress? }) → Promise<ArrayBuffer | out>
-//   GGML blocks of a float tensor (F32/F16/BF16/F64); type Q8_0|Q4_0|Q4_1|Q5_0|Q5_1.
+// ggufQuantize(tensor, type, { out?, reference?, importance?, iq4NlRowRef?, signal?, onProgress? })
+//   → Promise<ArrayBuffer | out>: GGML blocks of a float tensor (F32/F16/BF16/F64); type Q8_0, Q4_0,
+//   Q4_1, Q5_0, Q5_1, Q2_K…Q6_K, Q8_K, IQ4_NL, IQ4_XS. `importance` (Float32Array, one weight per
+//   column) gives llama-quantize's imatrix path; `iq4NlRowRef` ggml's quantize_row_iq4_nl_ref.
 // ggufDequantize(tensor, { rowBegin?, rowCount?, out?, reference?, signal?, onProgress? }) → Promise<Float32Array>
 //   floats of a block tensor (any GGML block type), all rows or a row range.
 // `out` (a TypedArray of exactly the result's size) is written in place of a new
@@ -7,6 +9,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "binding/js_args.h"
 #include "binding/promise_job.h"
@@ -27,7 +30,8 @@ DType quant_type_arg(const Napi::Value& v) {
     throw Napi::TypeError::New(env, "unknown GGUF type '" + name + "'");
   }
   if (!gguf::can_quantize(type))
-    throw Napi::TypeError::New(env, "cannot quantize to " + name + ": Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1 are supported");
+    throw Napi::TypeError::New(env, "cannot quantize to " + name +
+                                        ": Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K…Q6_K, Q8_K, IQ4_NL and IQ4_XS are supported");
   return type;
 }
 
@@ -72,14 +76,33 @@ ResultBuffer result_buffer(Napi::Env env, const Napi::Value& options, uint64_t b
 
 std::string who(const HeldTensor& t) { return t.view.name.empty() ? "tensor" : "tensor '" + t.view.name + "'"; }
 
+// Importance weights copied out of a Float32Array of one weight per column.
+std::vector<float> importance_arg(const Napi::Value& options, int64_t cols, const std::string& who) {
+  if (!options.IsObject()) return {};
+  const Napi::Value v = options.As<Napi::Object>().Get("importance");
+  if (v.IsUndefined() || v.IsNull()) return {};
+  const Napi::Env env = v.Env();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(env, "importance must be a Float32Array of one weight per column");
+  const Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (static_cast<int64_t>(a.ElementLength()) != cols)
+    throw Napi::RangeError::New(env, who + ": importance has " + std::to_string(a.ElementLength()) +
+                                         " weights, the tensor has " + std::to_string(cols) + " columns");
+  return std::vector<float>(a.Data(), a.Data() + a.ElementLength());
+}
+
 class QuantizeJob : public PromiseJob {
  public:
-  QuantizeJob(Napi::Env env, HeldTensor t, DType type, ResultBuffer out, bool reference, const Napi::Value& options)
-      : PromiseJob(env, options), t_(std::move(t)), type_(type), out_(std::move(out)), reference_(reference) {}
+  QuantizeJob(Napi::Env env, HeldTensor t, DType type, ResultBuffer out, gguf::QuantizeOptions opt,
+              std::vector<float> importance, const Napi::Value& options)
+      : PromiseJob(env, options), t_(std::move(t)), type_(type), out_(std::move(out)), opt_(opt),
+        importance_(std::move(importance)) {
+    opt_.importance = importance_.empty() ? nullptr : importance_.data();
+  }
 
  protected:
   void Run(const JobContext& ctx) override {
-    gguf::quantize_tensor(t_.view, type_, out_.buf.data, out_.buf.size, reference_, ctx);
+    gguf::quantize_tensor(t_.view, type_, out_.buf.data, out_.buf.size, opt_, ctx);
   }
   Napi::Value Result(Napi::Env) override { return out_.view.IsEmpty() ? out_.buf.ref.Value() : out_.view.Value(); }
 
@@ -87,7 +110,8 @@ class QuantizeJob : public PromiseJob {
   HeldTensor t_;
   DType type_;
   ResultBuffer out_;
-  bool reference_;
+  gguf::QuantizeOptions opt_;
+  std::vector<float> importance_;
 };
 
 class DequantizeJob : public PromiseJob {
@@ -123,11 +147,18 @@ Napi::Value quantize(const Napi::CallbackInfo& info) {
   HeldTensor t = tensor_arg(info[0], "tensor");
   const DType type = quant_type_arg(info[1]);
   const Napi::Value options = info.Length() > 2 ? info[2] : env.Undefined();
-  if (t.view.cols() % 32 != 0)
+  const int64_t block = dtype_info(type).block;
+  if (t.view.cols() % block != 0)
     throw Napi::TypeError::New(env, who(t) + ": rows of " + std::to_string(t.view.cols()) +
-                                        " elements are not a multiple of the " + dtype_info(type).name + " block of 32");
+                                        " elements are not a multiple of the " + dtype_info(type).name + " block of " +
+                                        std::to_string(block));
+  std::vector<float> importance = importance_arg(options, t.view.cols(), who(t));
+  gguf::QuantizeOptions opt;
+  opt.reference = reference_opt(options);
+  opt.iq4_nl_row_ref = options.IsObject() && opt_bool(options.As<Napi::Object>(), "iq4NlRowRef").value_or(false);
   ResultBuffer out = result_buffer(env, options, gguf::quantized_bytes(type, t.view.numel()), who(t), false);
-  return PromiseJob::start(new QuantizeJob(env, std::move(t), type, std::move(out), reference_opt(options), options));
+  return PromiseJob::start(
+      new QuantizeJob(env, std::move(t), type, std::move(out), opt, std::move(importance), options));
 }
 
 Napi::Value dequantize(const Napi::CallbackInfo& info) {

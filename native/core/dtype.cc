@@ -14,8 +14,9 @@ static const DTypeInfo kInfos[] = {
     {DType::Q5_1, "Q5_1", 24, 32, 7},  {DType::Q8_0, "Q8_0", 34, 32, 8},  {DType::Q8_1, "Q8_1", 36, 32, 9},
     {DType::Q2_K, "Q2_K", 84, 256, 10}, {DType::Q3_K, "Q3_K", 110, 256, 11}, {DType::Q4_K, "Q4_K", 144, 256, 12},
     {DType::Q5_K, "Q5_K", 176, 256, 13}, {DType::Q6_K, "Q6_K", 210, 256, 14}, {DType::Q8_K, "Q8_K", 292, 256, 15},
+    {DType::IQ4_NL, "IQ4_NL", 18, 32, 20}, {DType::IQ4_XS, "IQ4_XS", 136, 256, 23},
 };
-static_assert(sizeof(kInfos) / sizeof(kInfos[0]) == static_cast<size_t>(DType::Q8_K) + 1, "one entry per DType");
+static_assert(sizeof(kInfos) / sizeof(kInfos[0]) == static_cast<size_t>(DType::IQ4_XS) + 1, "one entry per DType");
 
 const DTypeInfo& dtype_info(DType dt) { return kInfos[static_cast<int>(dt)]; }
 

@@ -16,10 +16,10 @@ const GGML_PLAIN_IDS: Readonly<Partial<Record<PlainDType, number>>> = {
   F32: 0, F16: 1, I8: 24, I16: 25, I32: 26, I64: 27, F64: 28, BF16: 30,
 };
 
-/** ggml types that exist but that the studio does not read (i-quants, ternary, MXFP4). */
+/** ggml types that exist but that the studio does not read (most i-quants, ternary, MXFP4). */
 const GGML_UNSUPPORTED: Readonly<Record<number, string>> = {
-  16: 'IQ2_XXS', 17: 'IQ2_XS', 18: 'IQ3_XXS', 19: 'IQ1_S', 20: 'IQ4_NL', 21: 'IQ3_S', 22: 'IQ2_S',
-  23: 'IQ4_XS', 29: 'IQ1_M', 31: 'Q4_0_4_4', 32: 'Q4_0_4_8', 33: 'Q4_0_8_8', 34: 'TQ1_0', 35: 'TQ2_0',
+  16: 'IQ2_XXS', 17: 'IQ2_XS', 18: 'IQ3_XXS', 19: 'IQ1_S', 21: 'IQ3_S', 22: 'IQ2_S',
+  29: 'IQ1_M', 31: 'Q4_0_4_4', 32: 'Q4_0_4_8', 33: 'Q4_0_8_8', 34: 'TQ1_0', 35: 'TQ2_0',
   36: 'IQ4_NL_4_4', 37: 'IQ4_NL_4_8', 38: 'IQ4_NL_8_8', 39: 'MXFP4',
 };
 

@@ -104,7 +104,7 @@ function tensorEntry(c: GgufCursor, t: { name: string; ne: number[]; ggmlType: n
   const kind = dtypeOfGgmlType(t.ggmlType);
   if (!kind) throw c.fail(`unknown ggml type id ${t.ggmlType}`, t.name);
   if ('unsupported' in kind) {
-    throw new StudioError('UNSUPPORTED', `${path}: tensor '${t.name}': type ${kind.unsupported} is not supported (F32, F16, BF16, Q4_0…Q8_1, Q2_K…Q8_K, integer types)`, { file: path, tensor: t.name });
+    throw new StudioError('UNSUPPORTED', `${path}: tensor '${t.name}': type ${kind.unsupported} is not supported (F32, F16, BF16, Q4_0…Q8_1, Q2_K…Q8_K, IQ4_NL, IQ4_XS, integer types)`, { file: path, tensor: t.name });
   }
   const shape = [...t.ne].reverse();
   const bytes = tensorBytes(kind.dtype, shape);

@@ -1,13 +1,20 @@
 // GGML block quantization (native/quant/gguf): float tensors into the blocks a
-// GGUF file stores (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, byte-identical to llama.cpp's
-// reference quantizers), and any block tensor — k-quants included — back to
-// floats. Both work tensor by tensor, straight from a mapped file.
+// GGUF file stores — Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, the k-quants Q2_K…Q6_K (and
+// Q8_K), IQ4_NL and IQ4_XS, byte-identical to what llama-quantize writes, with
+// or without an importance matrix — and any block tensor back to floats. Both
+// work tensor by tensor, straight from a mapped file.
 import type { BlockDType } from '../models/types.js';
 import { native, type NativeJobOptions, type NativeMappedFile, type NativeTensor } from '../native/addon.js';
 import { runNative, type JobOptions } from '../native/job.js';
 
-export type GgufQuantType = 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1';
-export const GGUF_QUANT_TYPES: readonly GgufQuantType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
+export type GgufQuantType =
+  | 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1'
+  | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K' | 'Q8_K' | 'IQ4_NL' | 'IQ4_XS';
+export const GGUF_QUANT_TYPES: readonly GgufQuantType[] = [
+  'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q8_K', 'IQ4_NL', 'IQ4_XS',
+];
+/** Types whose result depends on importance weights (llama-quantize's imatrix): all but Q8_0 and Q8_K. */
+export const GGUF_IMPORTANCE_TYPES: ReadonlySet<GgufQuantType> = new Set(GGUF_QUANT_TYPES.filter((t) => t !== 'Q8_0' && t !== 'Q8_K'));
 
 export interface GgmlBlockInfo {
   /** Elements per block. */
@@ -32,6 +39,8 @@ export const GGML_BLOCKS: Readonly<Record<BlockDType, GgmlBlockInfo>> = {
   Q5_K: { elements: 256, bytes: 176, ggmlType: 13 },
   Q6_K: { elements: 256, bytes: 210, ggmlType: 14 },
   Q8_K: { elements: 256, bytes: 292, ggmlType: 15 },
+  IQ4_NL: { elements: 32, bytes: 18, ggmlType: 20 },
+  IQ4_XS: { elements: 256, bytes: 136, ggmlType: 23 },
 };
 
 /** Bytes of a tensor of `shape` in `type`; throws when its rows are not whole blocks. */
@@ -42,26 +51,40 @@ export function ggufTensorBytes(type: BlockDType, shape: readonly number[]): num
   return (shape.reduce((a, b) => a * b, 1) / elements) * bytes;
 }
 
+/** How ggml quantizes: llama-quantize's path (default), with importance weights, or a _ref variant. */
+export interface GgufQuantizeNativeOptions extends NativeJobOptions {
+  /** One weight per column: an imatrix entry's values ÷ its ncall, as llama-quantize passes them. */
+  importance?: Float32Array;
+  /** IQ4_NL only: ggml's quantize_row_iq4_nl_ref (no scale sweep) instead of llama-quantize's quantize_iq4_nl. */
+  iq4NlRowRef?: boolean;
+}
+
 declare module '../native/addon.js' {
   interface NativeAddon {
     /** Resolves with a new ArrayBuffer, or with `out` when given (exactly the result's size). */
-    ggufQuantize(t: NativeTensor, type: GgufQuantType, opts?: NativeJobOptions): Promise<ArrayBuffer>;
-    ggufQuantize<O extends ArrayBufferView>(t: NativeTensor, type: GgufQuantType, opts: NativeJobOptions & { out: O }): Promise<O>;
+    ggufQuantize(t: NativeTensor, type: GgufQuantType, opts?: GgufQuantizeNativeOptions): Promise<ArrayBuffer>;
+    ggufQuantize<O extends ArrayBufferView>(t: NativeTensor, type: GgufQuantType, opts: GgufQuantizeNativeOptions & { out: O }): Promise<O>;
     ggufDequantize(t: NativeTensor, opts?: NativeJobOptions & { rowBegin?: number; rowCount?: number; out?: Float32Array }): Promise<Float32Array>;
   }
 }
 
 /**
  * The GGUF blocks of a float tensor (F32, F16, BF16 or F64; rows a multiple of
- * 32 — see ggufFallbackType for tensors that are not). Multithreaded; rejects
- * with a StudioError naming the tensor (e.g. a NaN at row r, column c). With
- * `out` (exactly ggufTensorBytes long) the blocks are written there.
+ * the block, 32 or 256 — see the fallback rules for tensors that are not).
+ * With `importance` (one weight per column) the bytes are llama-quantize's with
+ * an imatrix. Multithreaded; rejects with a StudioError naming the tensor (e.g.
+ * a NaN at row r, column c). With `out` (exactly ggufTensorBytes long) the
+ * blocks are written there.
  */
-export async function quantizeGguf(t: NativeTensor, type: GgufQuantType, opts: JobOptions & { out?: Buffer } = {}): Promise<Buffer> {
-  const { signal, onProgress, out } = opts;
+export async function quantizeGguf(
+  t: NativeTensor,
+  type: GgufQuantType,
+  opts: JobOptions & { out?: Buffer; importance?: Float32Array } = {},
+): Promise<Buffer> {
+  const { signal, onProgress, out, importance } = opts;
   const where = { tensor: t.name };
-  if (out) return runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, { ...n, out }), where);
-  return Buffer.from(await runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, n), where));
+  if (out) return runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, { ...n, out, importance }), where);
+  return Buffer.from(await runNative({ signal, onProgress }, (n) => native().ggufQuantize(t, type, { ...n, importance }), where));
 }
 
 /** Where block bytes are: in memory, or a byte range of a mapped file. */

@@ -6,7 +6,7 @@ const PLAIN_BITS: Record<string, number> = { F32: 32, F16: 16, BF16: 16, F64: 64
 // ggml block types: bits per weight including the per-block scale (and min).
 const BLOCK_BITS: Record<string, number> = {
   Q8_0: 8.5, Q8_1: 9, Q4_0: 4.5, Q4_1: 5, Q5_0: 5.5, Q5_1: 6,
-  Q2_K: 2.625, Q3_K: 3.4375, Q4_K: 4.5, Q5_K: 5.5, Q6_K: 6.5625, Q8_K: 9.125,
+  Q2_K: 2.625, Q3_K: 3.4375, Q4_K: 4.5, Q5_K: 5.5, Q6_K: 6.5625, Q8_K: 9.125, IQ4_NL: 4.5, IQ4_XS: 4.25,
 };
 const GGUF_EXPORT_BITS: Record<string, number> = { f32: 32, f16: 16, q8_0: 8.5, q4_0: 4.5, q4_1: 5, q5_0: 5.5, q5_1: 6 };
 

@@ -10,7 +10,7 @@ namespace mcs::gguf {
 // Decodes one block at `in` (any alignment) into block_size floats.
 using BlockFn = void (*)(const uint8_t* in, float* out);
 BlockFn scalar_dequantizer(DType type);
-// Encodes 32 finite floats into one block at `out` (any alignment).
+// Encodes 32 finite floats into one block at `out` (any alignment); legacy types.
 using QuantFn = void (*)(const float* x, uint8_t* out);
 QuantFn scalar_quantizer(DType type);
 
@@ -46,6 +46,8 @@ void q4_K(const uint8_t* in, float* out);
 void q5_K(const uint8_t* in, float* out);
 void q6_K(const uint8_t* in, float* out);
 void q8_K(const uint8_t* in, float* out);
+void iq4_nl(const uint8_t* in, float* out);
+void iq4_xs(const uint8_t* in, float* out);
 }  // namespace ref
 
 }  // namespace mcs::gguf

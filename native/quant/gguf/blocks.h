@@ -83,6 +83,22 @@ struct block_q8_K {
   int16_t bsums[kQKK / 16];
 };
 
+// Non-linear 4-bit: x = d * kIQ4Values[q], q in 0..15, nibbles laid out as Q4_0.
+struct block_iq4_nl {
+  uint16_t d;  // fp16
+  uint8_t qs[kQK / 2];
+};
+// 8 sub-blocks of 32 with 6-bit scales s (stored + 32): x = d*(s-32)*kIQ4Values[q]; low 4
+// bits of s in scales_l (sub-block 2i low nibble, 2i+1 high), top 2 bits at 2i of scales_h.
+struct block_iq4_xs {
+  uint16_t d;  // fp16
+  uint16_t scales_h;
+  uint8_t scales_l[kQKK / 64];
+  uint8_t qs[kQKK / 2];
+};
+// The 16 levels of IQ4_NL/IQ4_XS (ggml's kvalues_iq4nl), increasing.
+constexpr int8_t kIQ4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
 static_assert(sizeof(block_q4_0) == 18, "Q4_0 block is 18 bytes");
 static_assert(sizeof(block_q4_1) == 20, "Q4_1 block is 20 bytes");
 static_assert(sizeof(block_q5_0) == 22, "Q5_0 block is 22 bytes");
@@ -95,6 +111,8 @@ static_assert(sizeof(block_q4_K) == 144, "Q4_K block is 144 bytes");
 static_assert(sizeof(block_q5_K) == 176, "Q5_K block is 176 bytes");
 static_assert(sizeof(block_q6_K) == 210, "Q6_K block is 210 bytes");
 static_assert(sizeof(block_q8_K) == 292, "Q8_K block is 292 bytes");
+static_assert(sizeof(block_iq4_nl) == 18, "IQ4_NL block is 18 bytes");
+static_assert(sizeof(block_iq4_xs) == 136, "IQ4_XS block is 136 bytes");
 
 // Blocks in files sit at any byte offset: copy them out instead of casting.
 template <typename Block>

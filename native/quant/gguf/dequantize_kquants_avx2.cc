@@ -4,6 +4,7 @@
 // each lane does float(code) × scale (− min).
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstring>
 #include <type_traits>
 
@@ -115,9 +116,31 @@ void q8_K(const uint8_t* in, float* y) {
   for (int k = 0; k < 8; ++k) put32(y + 32 * k, load32(in + 4 + 32 * k), d);
 }
 
+// The 16 IQ4 levels as bytes, looked up by pshufb: 16 codes → 16 int8 levels.
+inline __m128i iq4_levels(__m128i codes) {
+  return _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4Values)), codes);
+}
+
+// 16 bytes of nibbles at qs → 32 levels (element j: low nibble of byte j; 16 + j: high).
+inline __m256i iq4_32(const uint8_t* qs) {
+  const __m128i q = load16(qs), m = _mm_set1_epi8(0x0f);
+  return _mm256_set_m128i(iq4_levels(_mm_and_si128(_mm_srli_epi16(q, 4), m)), iq4_levels(_mm_and_si128(q, m)));
+}
+
+void iq4_nl(const uint8_t* in, float* y) { put32(y, iq4_32(in + 2), f16_to_f32(load_block<block_iq4_nl>(in).d)); }
+
+void iq4_xs(const uint8_t* in, float* y) {
+  const auto b = load_block<block_iq4_xs>(in);
+  const float d = f16_to_f32(b.d);
+  for (int ib = 0; ib < 8; ++ib) {
+    const int ls = ((b.scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((b.scales_h >> 2 * ib) & 3) << 4);
+    put32(y + 32 * ib, iq4_32(in + offsetof(block_iq4_xs, qs) + 16 * ib), d * static_cast<float>(ls - 32));
+  }
+}
+
 template <void (*Fn)(const uint8_t*, float*)>
-void run(const uint8_t* in, int64_t nblocks, size_t bytes, float* out) {
-  for (int64_t i = 0; i < nblocks; ++i) Fn(in + i * bytes, out + i * kQKK);
+void run(const uint8_t* in, int64_t nblocks, size_t bytes, float* out, int64_t elements = kQKK) {
+  for (int64_t i = 0; i < nblocks; ++i) Fn(in + i * bytes, out + i * elements);
 }
 
 }  // namespace
@@ -130,6 +153,8 @@ void dequantize_kquant_blocks(DType type, const uint8_t* in, int64_t nblocks, fl
     case DType::Q5_K: return run<q45_K<true>>(in, nblocks, sizeof(block_q5_K), out);
     case DType::Q6_K: return run<q6_K>(in, nblocks, sizeof(block_q6_K), out);
     case DType::Q8_K: return run<q8_K>(in, nblocks, sizeof(block_q8_K), out);
+    case DType::IQ4_NL: return run<iq4_nl>(in, nblocks, sizeof(block_iq4_nl), out, kQK);
+    case DType::IQ4_XS: return run<iq4_xs>(in, nblocks, sizeof(block_iq4_xs), out);
     default: fail(std::string("cannot dequantize ") + dtype_info(type).name);
   }
 }

@@ -108,6 +108,31 @@ void q6_K(const uint8_t* in, float* y) {
   }
 }
 
+// IQ4_NL: y = d · level[code], codes as Q4_0 (element j low nibble, j + 16 high).
+void iq4_nl(const uint8_t* in, float* y) {
+  const auto b = load_block<block_iq4_nl>(in);
+  const float d = f16_to_f32(b.d);
+  for (int j = 0; j < 16; ++j) {
+    y[j] = d * static_cast<float>(kIQ4Values[b.qs[j] & 0xf]);
+    y[j + 16] = d * static_cast<float>(kIQ4Values[b.qs[j] >> 4]);
+  }
+}
+
+// IQ4_XS: eight IQ4_NL-like sub-blocks of 32 with scale d · (ls − 32).
+void iq4_xs(const uint8_t* in, float* y) {
+  const auto b = load_block<block_iq4_xs>(in);
+  const float d = f16_to_f32(b.d);
+  for (int ib = 0; ib < 8; ++ib) {
+    const int ls = ((b.scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((b.scales_h >> 2 * ib) & 3) << 4);
+    const float dl = d * static_cast<float>(ls - 32);
+    const uint8_t* qs = b.qs + 16 * ib;
+    for (int j = 0; j < 16; ++j) {
+      y[32 * ib + j] = dl * static_cast<float>(kIQ4Values[qs[j] & 0xf]);
+      y[32 * ib + j + 16] = dl * static_cast<float>(kIQ4Values[qs[j] >> 4]);
+    }
+  }
+}
+
 void q8_K(const uint8_t* in, float* y) {
   const auto b = load_block<block_q8_K>(in);
   for (int j = 0; j < kQKK; ++j) y[j] = b.d * static_cast<float>(b.qs[j]);

@@ -80,6 +80,8 @@ BlockFn scalar_dequantizer(DType type) {
     case DType::Q5_K: return ref::q5_K;
     case DType::Q6_K: return ref::q6_K;
     case DType::Q8_K: return ref::q8_K;
+    case DType::IQ4_NL: return ref::iq4_nl;
+    case DType::IQ4_XS: return ref::iq4_xs;
     default: fail(std::string("cannot dequantize ") + dtype_info(type).name);
   }
 }

@@ -14,9 +14,10 @@ import { denseProduct, expectWithin, fastPaths, linearOf } from '../../helpers/l
 import { llamaDot, quantizeQ8 } from '../../helpers/llamacpp-dot.js';
 import { EngineLinear } from '../../../electron/studio/engine/linear.js';
 
-const TYPES: GgufQuantType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
+type LegacyType = 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1';
+const TYPES: LegacyType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
 const SHAPES: [number, number, number][] = [[1, 32, 7], [3, 96, 13], [5, 320, 33], [17, 64, 5], [1, 2048, 9]];
-const BYTES: Record<GgufQuantType, number> = { Q8_0: 34, Q4_0: 18, Q4_1: 20, Q5_0: 22, Q5_1: 24 };
+const BYTES: Record<LegacyType, number> = { Q8_0: 34, Q4_0: 18, Q4_1: 20, Q5_0: 22, Q5_1: 24 };
 
 /** Σ_b amax_b·(1/254 + 1/2048)·Σ_{k∈b}|ŵ_k|: how far Q8 activations can move an output. */
 function activationBound(w: Float32Array, x: Float32Array, T: number, N: number, K: number) {

@@ -169,7 +169,8 @@ describe('bad input gets a clear error', () => {
   it('refuses rows that are not whole blocks, unknown types and non-float inputs', async () => {
     const t = { dtype: 'F32', shape: [64, 172], data: new Float32Array(64 * 172), name: 'blk.0.ffn_down.weight' };
     await expect(quantizeGguf(t, 'Q8_0')).rejects.toThrow(/blk\.0\.ffn_down\.weight.*172 elements are not a multiple of the Q8_0 block of 32/);
-    await expect(quantizeGguf({ ...t, shape: [172, 64] }, 'Q6_K' as GgufQuantType)).rejects.toThrow(/cannot quantize to Q6_K/);
+    await expect(quantizeGguf({ ...t, shape: [172, 64] }, 'Q6_K')).rejects.toThrow(/64 elements are not a multiple of the Q6_K block of 256/);
+    await expect(quantizeGguf({ ...t, shape: [172, 64] }, 'Q8_1' as GgufQuantType)).rejects.toThrow(/cannot quantize to Q8_1/);
     await expect(quantizeGguf({ dtype: 'I32', shape: [1, 32], data: new Int32Array(32) }, 'Q8_0')).rejects.toThrow(/needs F32, F16, BF16 or F64/);
   });
 

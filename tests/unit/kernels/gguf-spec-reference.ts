@@ -164,6 +164,19 @@ export function refDequantizeBlock(type: BlockDType, b: Uint8Array): Float32Arra
       }
       return y;
     }
+    case 'IQ4_NL': case 'IQ4_XS': { // IQ4_NL: d qs[16]; IQ4_XS: d scales_h(u16) scales_l[4] qs[128]
+      const xs = type === 'IQ4_XS', d = h(0), qs = xs ? 8 : 2;
+      for (let i = 0; i < y.length; i++) {
+        const s = i >> 5, j = i & 31;
+        const ls = xs ? ((b[4 + (s >> 1)] >> (4 * (s & 1))) & 15) | (((dv.getUint16(2, true) >> (2 * s)) & 3) << 4) : 32;
+        const code = (b[qs + 16 * s + (j & 15)] >> (j < 16 ? 0 : 4)) & 15;
+        y[i] = fr((xs ? fr(d * (ls - 32)) : d) * IQ4_LEVELS[code]);
+      }
+      return y;
+    }
   }
 }
+
+/** IQ4_NL / IQ4_XS levels (ggml's kvalues_iq4nl). */
+export const IQ4_LEVELS = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
 

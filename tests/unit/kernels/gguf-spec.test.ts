@@ -69,7 +69,7 @@ describe('GGUF dequantizers equal the spec reference bit for bit', () => {
       // Scale fields: finite fp16 (exponent < 31) or, for Q8_K, a small f32.
       const halves: Record<string, number[]> = {
         Q4_0: [0], Q5_0: [0], Q8_0: [0], Q4_1: [0, 2], Q5_1: [0, 2], Q8_1: [0, 2],
-        Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208], Q8_K: [],
+        Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208], Q8_K: [], IQ4_NL: [0], IQ4_XS: [0],
       };
       for (let b = 0; b < nb; b++) {
         for (const at of halves[type]) data[b * bytes + at + 1] &= 0xbb; // exponent bit 14 and 12 cleared: finite
