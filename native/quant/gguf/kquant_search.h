@@ -1,4 +1,4 @@
-// The scale searches behind ggml's k-quant, IQ4 and importance-weighted
+// The scale searches (and the few element-wise steps around them) behind ggml's k-quant, IQ4 and importance-weighted
 // quantizers (ggml-quants.c: make_qx_quants, make_q3_quants, make_qkx2/3_quants,
 // make_qp_quants, quantize_row_iq4_nl_impl). Each tries a handful of candidate
 // scales for a small group of values and keeps the one with the least
@@ -54,6 +54,11 @@ struct Searches {
   void (*iq4)(int groups, const float* x, const float* w, uint8_t* L, int ntry, float* scales);
   // The IQ4 code nearest to x · idl for each of n values (best_index_int8).
   void (*iq4_codes)(int n, const float* x, float idl, uint8_t* L);
+  // The requantization with the rounded scales that follows every search:
+  // L[i] = clamp(nearest_int((x[i] + add) / d), lo, hi) + offset.
+  void (*round_div)(int n, const float* x, float add, float d, int lo, int hi, int offset, uint8_t* L);
+  // quantize_row_q8_K_ref for one super-block of 256 (the activations' type).
+  void (*q8_K)(const float* x, uint8_t* out);
 };
 
 // make_qp_quants: n non-negative values (sub-block scales) on 0..nmax with

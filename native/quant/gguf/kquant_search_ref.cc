@@ -1,6 +1,7 @@
 // Scalar reference of the k-quant scale searches (kquant_search.h), written
 // from ggml-quants.c's definitions: same expressions, same order, same types.
 #include <cmath>
+#include <cstring>
 
 #include "cpu/cpu_features.h"
 #include "quant/gguf/blocks.h"
@@ -239,6 +240,37 @@ void iq4_codes(int n, const float* x, float idl, uint8_t* L) {
   for (int j = 0; j < n; ++j) L[j] = static_cast<uint8_t>(iq4_index(idl * x[j]));
 }
 
+void round_div(int n, const float* x, float add, float d, int lo, int hi, int offset, uint8_t* L) {
+  for (int i = 0; i < n; ++i) L[i] = static_cast<uint8_t>(c_max(lo, c_min(hi, nearest_int((x[i] + add) / d))) + offset);
+}
+
+void q8_K(const float* x, uint8_t* out) {
+  block_q8_K y;
+  float max = 0, amax = 0;
+  for (int j = 0; j < kQKK; ++j) {
+    const float ax = std::fabs(x[j]);
+    if (ax > amax) {
+      amax = ax;
+      max = x[j];
+    }
+  }
+  if (!amax) {
+    // ggml leaves bsums of an all-zero block as the buffer held them; we write zeros.
+    std::memset(&y, 0, sizeof y);
+    std::memcpy(out, &y, sizeof y);
+    return;
+  }
+  const float iscale = -127.f / max;
+  for (int j = 0; j < kQKK; ++j) y.qs[j] = static_cast<int8_t>(c_min(127, nearest_int(iscale * x[j])));
+  for (int j = 0; j < 16; ++j) {
+    int sum = 0;
+    for (int ii = 0; ii < 16; ++ii) sum += y.qs[16 * j + ii];
+    y.bsums[j] = static_cast<int16_t>(sum);
+  }
+  y.d = 1 / iscale;
+  std::memcpy(out, &y, sizeof y);
+}
+
 }  // namespace
 
 int iq4_index(float x) {
@@ -328,7 +360,7 @@ void iq4(int groups, const float* x, const float* w, uint8_t* L, int ntry, float
 }  // namespace
 
 const Searches& searches_ref() {
-  static const Searches s{symmetric, with_min, q3, iq4, iq4_codes};
+  static const Searches s{symmetric, with_min, q3, iq4, iq4_codes, round_div, q8_K};
   return s;
 }
 

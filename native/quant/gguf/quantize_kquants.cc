@@ -25,15 +25,12 @@ void pack2(const uint8_t* L, uint8_t* qs) {
 }
 
 // Q2_K: requantize each sub-block of 16 with its rounded scale and min.
-void q2_requantize(const float* x, const block_q2_K& y, uint8_t* L) {
+void q2_requantize(const float* x, const block_q2_K& y, const Searches& s, uint8_t* L) {
   for (int j = 0; j < 16; ++j) {
     const float d = h2f(y.d) * static_cast<float>(y.scales[j] & 0xF);
     if (!d) continue;
     const float dm = h2f(y.dmin) * static_cast<float>(y.scales[j] >> 4);
-    for (int ii = 0; ii < 16; ++ii) {
-      const int l = nearest_int((x[16 * j + ii] + dm) / d);
-      L[16 * j + ii] = static_cast<uint8_t>(c_max(0, c_min(3, l)));
-    }
+    s.round_div(16, x + 16 * j, dm, d, 0, 3, 0, L + 16 * j);
   }
 }
 
@@ -81,7 +78,7 @@ void q2_K(const float* x, const float* qw, const Searches& s, uint8_t* out) {
     y.dmin = f32_to_f16(mm);
     for (int j = 0; j < 16; ++j) y.scales[j] = static_cast<uint8_t>(Ls[j] | (Lm[j] << 4));
   }
-  q2_requantize(x, y, L);
+  q2_requantize(x, y, s, L);
   pack2(L, y.qs);
   std::memcpy(out, &y, sizeof y);
 }
@@ -148,10 +145,7 @@ void q3_K(const float* x, const float* qw, const Searches& s, uint8_t* out) {
   for (int j = 0; j < 16; ++j) {
     const float d = h2f(y.d) * static_cast<float>(sc[j]);
     if (!d) continue;
-    for (int ii = 0; ii < 16; ++ii) {
-      const int l = nearest_int(x[16 * j + ii] / d);
-      L[16 * j + ii] = static_cast<int8_t>(c_max(-4, c_min(3, l)) + 4);
-    }
+    s.round_div(16, x + 16 * j, 0.0f, d, -4, 3, 4, reinterpret_cast<uint8_t*>(L + 16 * j));
   }
   // High bit of element j into bit j/32 of hmask[j % 32]; the low 2 bits stay.
   std::memset(y.hmask, 0, sizeof y.hmask);
@@ -236,11 +230,7 @@ void k45_scales(const float* x, const float* qw, const Searches& s, uint16_t& d1
     k4_scale_min(j, packed, sc, m);
     const float d = h2f(d16) * static_cast<float>(sc);
     if (!d) continue;
-    const float dm = h2f(dmin16) * static_cast<float>(m);
-    for (int ii = 0; ii < 32; ++ii) {
-      const int l = nearest_int((x[32 * j + ii] + dm) / d);
-      L[32 * j + ii] = static_cast<uint8_t>(c_max(0, c_min(kMax, l)));
-    }
+    s.round_div(32, x + 32 * j, h2f(dmin16) * static_cast<float>(m), d, 0, kMax, 0, L + 32 * j);
   }
 }
 
@@ -293,10 +283,7 @@ void q6_K(const float* x, const float* qw, const Searches& s, uint8_t* out) {
   for (int j = 0; j < 16; ++j) {
     const float d = h2f(y.d) * static_cast<float>(y.scales[j]);
     if (!d) continue;
-    for (int ii = 0; ii < 16; ++ii) {
-      const int l = nearest_int(x[16 * j + ii] / d);
-      L[16 * j + ii] = static_cast<int8_t>(c_max(-32, c_min(31, l)) + 32);
-    }
+    s.round_div(16, x + 16 * j, 0.0f, d, -32, 31, 32, reinterpret_cast<uint8_t*>(L + 16 * j));
   }
   for (int h = 0; h < 2; ++h) {
     const int8_t* Lh = L + 128 * h;
@@ -312,34 +299,7 @@ void q6_K(const float* x, const float* qw, const Searches& s, uint8_t* out) {
   std::memcpy(out, &y, sizeof y);
 }
 
-void q8_K(const float* x, const float*, const Searches&, uint8_t* out) {
-  block_q8_K y;
-  float max = 0, amax = 0;
-  for (int j = 0; j < kQKK; ++j) {
-    const float ax = std::fabs(x[j]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[j];
-    }
-  }
-  if (!amax) {
-    y.d = 0;
-    std::memset(y.qs, 0, sizeof y.qs);
-    // bsums are left as they were in ggml (the caller's memory); we write zeros.
-    std::memset(y.bsums, 0, sizeof y.bsums);
-    std::memcpy(out, &y, sizeof y);
-    return;
-  }
-  const float iscale = -127.f / max;
-  for (int j = 0; j < kQKK; ++j) y.qs[j] = static_cast<int8_t>(c_min(127, nearest_int(iscale * x[j])));
-  for (int j = 0; j < 16; ++j) {
-    int sum = 0;
-    for (int ii = 0; ii < 16; ++ii) sum += y.qs[16 * j + ii];
-    y.bsums[j] = static_cast<int16_t>(sum);
-  }
-  y.d = 1 / iscale;
-  std::memcpy(out, &y, sizeof y);
-}
+void q8_K(const float* x, const float*, const Searches& s, uint8_t* out) { s.q8_K(x, out); }
 
 }  // namespace
 
