@@ -15,16 +15,19 @@ import { MODEL_ARG_HELP } from '../model-arg.js';
 
 const DEFAULT_SYNTHETIC: SyntheticFormat[] = ['F32', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'LLM.int8'];
 
-function syntheticFormats(v: string | true): SyntheticFormat[] {
+/** `--synthetic q4_k q5_k` or `--synthetic Q4_K,Q5_K`: names in any case, spaces or commas between. */
+function syntheticFormats(v: string | string[] | true): SyntheticFormat[] {
   if (v === true) return DEFAULT_SYNTHETIC;
-  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const f of list)
-    if (!(SYNTHETIC_FORMATS as readonly string[]).includes(f)) throw new StudioError('INVALID_ARGUMENT', `--synthetic: unknown format '${f}' (known: ${SYNTHETIC_FORMATS.join(', ')})`);
-  return list as SyntheticFormat[];
+  const list = (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  return list.map((f) => {
+    const known = SYNTHETIC_FORMATS.find((k) => k.toLowerCase() === f.toLowerCase());
+    if (!known) throw new StudioError('INVALID_ARGUMENT', `--synthetic: unknown format '${f}' (known: ${SYNTHETIC_FORMATS.join(', ')})`);
+    return known;
+  });
 }
 
 interface BenchFlags {
-  synthetic?: string | true;
+  synthetic?: string | string[] | true;
   layers?: number;
   llmInt8?: boolean;
   threshold?: number;
@@ -40,7 +43,7 @@ export function registerBench(program: Command): void {
       .command('bench')
       .description('prompt and generation tokens/s of a model, next to the memory-bandwidth bound')
       .argument('[model]', MODEL_ARG_HELP)
-      .option('--synthetic [formats]', `time a synthetic TinyLlama-shaped model (hidden 2048, 32k vocabulary) in each weight format, built in memory (default ${DEFAULT_SYNTHETIC.join(',')}; known: ${SYNTHETIC_FORMATS.join(',')})`)
+      .option('--synthetic [formats...]', `time a synthetic TinyLlama-shaped model (hidden 2048, 32k vocabulary) in each weight format, built in memory (default ${DEFAULT_SYNTHETIC.join(',')}; known: ${SYNTHETIC_FORMATS.join(',')})`)
       .option('--layers <n>', 'layers of the synthetic model (default 22)', parseIntOption('--layers', 1, 256))
       .option('--llm-int8', 'also run the model as LLM.int8()')
       .option('--threshold <t>', 'LLM.int8() outlier threshold (default 6.0)', parseFloatOption('--threshold', 0, 1e6))

@@ -12,7 +12,10 @@ import { EngineModel } from './model.js';
 import type { NativeEngineConfig } from './native.js';
 import { storeLinear, type StoredLinearFormat } from './stored-linear.js';
 
-export const SYNTHETIC_FORMATS = ['F32', 'F16', 'BF16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'NF4', 'NF4+DQ', '2:4', 'LLM.int8'] as const;
+export const SYNTHETIC_FORMATS = [
+  'F32', 'F16', 'BF16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1',
+  'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'IQ4_NL', 'IQ4_XS', 'NF4', 'NF4+DQ', '2:4', 'LLM.int8',
+] as const;
 export type SyntheticFormat = (typeof SYNTHETIC_FORMATS)[number];
 
 /** How each format stores a linear weight (the engine picks the kernel from it). */
@@ -24,6 +27,13 @@ const STORED: Partial<Record<SyntheticFormat, StoredLinearFormat>> = {
   Q4_1: { kind: 'gguf', type: 'Q4_1' },
   Q5_0: { kind: 'gguf', type: 'Q5_0' },
   Q5_1: { kind: 'gguf', type: 'Q5_1' },
+  Q2_K: { kind: 'gguf', type: 'Q2_K' },
+  Q3_K: { kind: 'gguf', type: 'Q3_K' },
+  Q4_K: { kind: 'gguf', type: 'Q4_K' },
+  Q5_K: { kind: 'gguf', type: 'Q5_K' },
+  Q6_K: { kind: 'gguf', type: 'Q6_K' },
+  IQ4_NL: { kind: 'gguf', type: 'IQ4_NL' },
+  IQ4_XS: { kind: 'gguf', type: 'IQ4_XS' },
   NF4: { kind: 'bnb4', type: 'nf4' },
   'NF4+DQ': { kind: 'bnb4', type: 'nf4', doubleQuant: true },
   '2:4': { kind: 'sparse24', dtype: 'F16' },

@@ -25,6 +25,10 @@ describe('mcs bench --synthetic', () => {
     const a = mcs(['bench', '--synthetic', 'W3X', '--layers', '1']);
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/unknown format 'W3X'/);
+    // Names in any case, given with spaces or commas: q4_k and Q6_K pass, w3x is the one refused.
+    const c = mcs(['bench', '--synthetic', 'q4_k', 'Q6_K,w3x', '--layers', '1']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/unknown format 'w3x'/);
     const b = mcs(['bench', 'resources/sample/stories260K', '--synthetic']);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/not both/);
