@@ -5,7 +5,7 @@
 // faults of fresh memory are not timed — the same as the memcpy baseline.
 // Issue targets: Q8_0 within 2× of memcpy; Q4_0 at least as fast as llama.cpp's
 // reference quantizer (~3 GB/s single-threaded on the dev machine).
-import { GGML_BLOCKS, GGUF_QUANT_TYPES, type GgufQuantType } from '../electron/studio/quant/gguf.js';
+import { GGML_BLOCKS, type GgufQuantType } from '../electron/studio/quant/gguf.js';
 import type { BlockDType } from '../electron/studio/models/types.js';
 import { native } from '../electron/studio/native/addon.js';
 
@@ -32,7 +32,9 @@ export interface GgufBenchRow {
 
 const SHAPES: [number, number][] = [[4096, 4096], [11008, 4096]];
 const QUICK_SHAPES: [number, number][] = [[1024, 4096]];
-const KQUANTS: BlockDType[] = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q8_K'];
+const LEGACY: GgufQuantType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
+// Dequantized from random blocks; their quantizers are timed by bench/suites/gguf-kquants.ts.
+const KQUANTS: BlockDType[] = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q8_K', 'IQ4_NL', 'IQ4_XS'];
 
 /** Fixed-seed Gaussian weights (std 0.02, like a trained linear layer). */
 function weights(n: number, seed: number): Float32Array {
@@ -58,7 +60,7 @@ function kquantBlocks(type: BlockDType, nblocks: number): Uint8Array {
   const data = new Uint8Array(nblocks * bytes);
   let s = 12345;
   for (let i = 0; i < data.length; i++) data[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
-  const scaleAt: Partial<Record<BlockDType, number[]>> = { Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208] };
+  const scaleAt: Partial<Record<BlockDType, number[]>> = { Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208], IQ4_NL: [0], IQ4_XS: [0] };
   const dv = new DataView(data.buffer);
   for (let b = 0; b < nblocks; b++) {
     for (const at of scaleAt[type] ?? []) dv.setUint16(b * bytes + at, 0x1400, true);
@@ -108,7 +110,7 @@ export async function benchGgufBlocks(opts: GgufBenchOptions = {}): Promise<Gguf
       const x = weights(shape[0] * shape[1], shape[0]);
       const input = { dtype: 'F32', shape, data: x };
       const floats = new Float32Array(x.length).fill(1);
-      for (const type of GGUF_QUANT_TYPES as GgufQuantType[]) {
+      for (const type of LEGACY) {
         const blocks = new Uint8Array(((shape[0] * shape[1]) / 32) * GGML_BLOCKS[type].bytes).fill(1);
         for (const threads of [1, allThreads]) {
           addon.setThreads(threads);
@@ -119,7 +121,7 @@ export async function benchGgufBlocks(opts: GgufBenchOptions = {}): Promise<Gguf
       }
       if (shape === (opts.quick ? QUICK_SHAPES : SHAPES)[0]) {
         for (const type of KQUANTS) {
-          const t = { dtype: type, shape, data: kquantBlocks(type, (shape[0] * shape[1]) / 256) };
+          const t = { dtype: type, shape, data: kquantBlocks(type, (shape[0] * shape[1]) / GGML_BLOCKS[type].elements) };
           for (const threads of [1, allThreads]) {
             addon.setThreads(threads);
             record('dequantize', type, shape, threads, await best(repeats, () => addon.ggufDequantize(t, { out: floats })));

@@ -6,6 +6,7 @@ import type { BenchSuite } from './harness.js';
 import { bnb4Suite } from './suites/bnb4.js';
 import { engineSuite } from './suites/engine.js';
 import { formatsSuite } from './suites/formats.js';
+import { ggufKquantsSuite } from './suites/gguf-kquants.js';
 import { intQuantSuite } from './suites/int-quant.js';
 import { pruneSuite } from './suites/prune.js';
 
@@ -28,4 +29,4 @@ const ggufBlocksSuite: BenchSuite = {
   },
 };
 
-export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite, formatsSuite, engineSuite];
+export const SUITES: BenchSuite[] = [intQuantSuite, bnb4Suite, pruneSuite, ggufBlocksSuite, ggufKquantsSuite, formatsSuite, engineSuite];

@@ -39,7 +39,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const out: BenchRow[] = [];
   const layers = Number(process.env.MCS_BENCH_ENGINE_LAYERS ?? (ctx.quick ? 1 : 4));
   ctx.log(`synthetic llama: hidden 2048, intermediate 5632, ${layers} layers, heads 32/4, vocab 32000 (the head in the format too)`);
-  const formats: SyntheticFormat[] = ctx.quick ? ['F32', 'W4A16', 'Q4_0', 'LLM.int8'] : ['F32', 'F16', 'BF16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'NF4', '2:4', 'LLM.int8'];
+  const formats: SyntheticFormat[] = ctx.quick ? ['F32', 'W4A16', 'Q4_0', 'LLM.int8'] : ['F32', 'F16', 'BF16', 'W8A16', 'W4A16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K', 'NF4', '2:4', 'LLM.int8'];
   for (const format of formats) {
     const model = await syntheticModel(format, { layers });
     const bytes = model.info().bytesPerToken;
