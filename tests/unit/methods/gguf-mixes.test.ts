@@ -1,6 +1,6 @@
 // llama.cpp's mixes: the type of every tensor, per file type, as llama-quantize
-// (Feb 2025) chose it on six model shapes — Llama 32 layers without and with
-// GQA, a 70B-like Llama, an 8-expert MoE, GPT-2 and the sample — recorded by
+// (Feb 2025) chose it on seven model shapes — Llama 32 layers without and with
+// GQA, a 70B-like Llama, an 8-expert MoE, GPT-2, Falcon and the sample — recorded by
 // scripts/fixtures/gguf-mixes-llamacpp.py; the write order; the switches; and
 // where llama-quantize stops, the same stop with a clear message.
 import { readFileSync } from 'node:fs';
