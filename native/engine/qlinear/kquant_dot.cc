@@ -35,13 +35,20 @@ inline void k4_scales(const uint8_t* packed, uint8_t sc[8], uint8_t m[8]) {
   for (int j = 0; j < 8; ++j) k4_scale_min(j, packed, sc[j], m[j]);
 }
 
-// Σ_{e ≡ l mod 8} scale(e)·q8(e)·a(e) into aux32[l], scale per `per` elements.
-inline void lane_sums(const int8_t* a, const int8_t* q8, const int* scale, int per, int32_t aux32[8]) {
-  for (int l = 0; l < 8; ++l) aux32[l] = 0;
+// ggml's generic inner step: aux32[l] = Σ_{e ≡ l mod 8} scale(e)·q8(e)·a(e) (scale
+// per `per` elements), then sums[l] += d·aux32[l].
+inline void add_lane_sums(const int8_t* a, const int8_t* q8, const int* scale, int per, float d, float sums[8]) {
+  int32_t aux32[8] = {0};
   for (int e0 = 0; e0 < kQKK; e0 += 8) {
     const int s = scale[e0 / per];
     for (int l = 0; l < 8; ++l) aux32[l] += s * static_cast<int16_t>(q8[e0 + l] * a[e0 + l]);
   }
+  for (int l = 0; l < 8; ++l) sums[l] += d * static_cast<float>(aux32[l]);
+}
+
+inline float sum8(const float sums[8], float sumf = 0) {
+  for (int l = 0; l < 8; ++l) sumf += sums[l];
+  return sumf;
 }
 
 float dot_q2_K(const uint8_t* w, const uint8_t* yb, int64_t nb) {
@@ -80,14 +87,9 @@ float dot_q3_K(const uint8_t* w, const uint8_t* yb, int64_t nb) {
     k3_scales(x.scales, sc8);
     int sc[16];
     for (int j = 0; j < 16; ++j) sc[j] = sc8[j];
-    int32_t aux32[8];
-    lane_sums(a, y.qs, sc, 16, aux32);
-    const float d = h(x.d) * y.d;
-    for (int l = 0; l < 8; ++l) sums[l] += d * static_cast<float>(aux32[l]);
+    add_lane_sums(a, y.qs, sc, 16, h(x.d) * y.d, sums);
   }
-  float sumf = 0;
-  for (int l = 0; l < 8; ++l) sumf += sums[l];
-  return sumf;
+  return sum8(sums);
 }
 
 template <bool kFive>
@@ -116,15 +118,11 @@ float dot_q45_K(const uint8_t* w, const uint8_t* yb, int64_t nb) {
     for (int j = 0; j < 16; ++j) sumi += y.bsums[j] * mn[j / 2];
     int scale[8];
     for (int j = 0; j < 8; ++j) scale[j] = sc[j];
-    int32_t aux32[8];
-    lane_sums(a, y.qs, scale, 32, aux32);
-    const float d = h(dw) * y.d;
-    for (int l = 0; l < 8; ++l) sums[l] += d * static_cast<float>(aux32[l]);
+    add_lane_sums(a, y.qs, scale, 32, h(dw) * y.d, sums);
     const float dmin = h(dminw) * y.d;
     sumf -= dmin * static_cast<float>(sumi);
   }
-  for (int l = 0; l < 8; ++l) sumf += sums[l];
-  return sumf;
+  return sum8(sums, sumf);
 }
 
 float dot_q6_K(const uint8_t* w, const uint8_t* yb, int64_t nb) {
@@ -141,14 +139,9 @@ float dot_q6_K(const uint8_t* w, const uint8_t* yb, int64_t nb) {
     }
     int sc[16];
     for (int j = 0; j < 16; ++j) sc[j] = x.scales[j];
-    int32_t aux32[8];
-    lane_sums(a, y.qs, sc, 16, aux32);
-    const float d = h(x.d) * y.d;
-    for (int l = 0; l < 8; ++l) sums[l] += d * static_cast<float>(aux32[l]);
+    add_lane_sums(a, y.qs, sc, 16, h(x.d) * y.d, sums);
   }
-  float sumf = 0;
-  for (int l = 0; l < 8; ++l) sumf += sums[l];
-  return sumf;
+  return sum8(sums);
 }
 
 // Σ over 16 bytes of nibbles: y[j]·level(low nibble j) and y[16+j]·level(high nibble j).

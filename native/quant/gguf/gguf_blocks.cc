@@ -38,6 +38,23 @@ int64_t find_nonfinite(const TensorView& t, int64_t begin, int64_t n) {
   return -1;
 }
 
+// Elements [begin, begin + n) of t as floats: read in place when F32 at an
+// aligned address, otherwise converted into buf.
+const float* floats_of(const TensorView& t, int64_t begin, int64_t n, bool reference, std::vector<float>& buf) {
+  if (t.dtype == DType::F32 && reinterpret_cast<uintptr_t>(t.data) % alignof(float) == 0)
+    return reinterpret_cast<const float*>(t.data) + begin;
+  buf.resize(static_cast<size_t>(n));
+  if (reference) to_f32_ref(t, begin, n, buf.data());
+  else to_f32(t, begin, n, buf.data());
+  return buf.data();
+}
+
+// a = min(a, v), from any thread.
+void lower(std::atomic<int64_t>& a, int64_t v) {
+  int64_t prev = a.load();
+  while (v < prev && !a.compare_exchange_weak(prev, v)) {}
+}
+
 bool legacy_quant(DType type) {
   return type == DType::Q8_0 || type == DType::Q4_0 || type == DType::Q4_1 || type == DType::Q5_0 ||
          type == DType::Q5_1;
@@ -79,7 +96,6 @@ void quantize_rows(const TensorView& t, DType type, uint8_t* out, const Quantize
   const char* tname = dtype_info(type).name;
   const int64_t rows = t.rows(), cols = t.cols();
   const size_t row_bytes = static_cast<size_t>(quantized_bytes(type, cols));
-  const bool direct = t.dtype == DType::F32 && reinterpret_cast<uintptr_t>(t.data) % alignof(float) == 0;
   const int64_t chunk_rows = std::max<int64_t>(1, 65536 / cols);
   const int64_t nchunks = (rows + chunk_rows - 1) / chunk_rows;
   const kq::Searches& searches = opt.reference ? kq::searches_ref() : kq::searches();
@@ -87,21 +103,12 @@ void quantize_rows(const TensorView& t, DType type, uint8_t* out, const Quantize
   ropt.qw = takes_importance(type) ? opt.importance : nullptr;
   ropt.iq4_nl_row_ref = opt.iq4_nl_row_ref;
   std::atomic<int64_t> done{0}, first_nonfinite{INT64_MAX}, first_bad_scale{INT64_MAX};
-  auto lower = [](std::atomic<int64_t>& a, int64_t v) {
-    int64_t prev = a.load();
-    while (v < prev && !a.compare_exchange_weak(prev, v)) {}
-  };
   auto work = [&](size_t lo, size_t hi) {
-    std::vector<float> buf(direct ? 0 : static_cast<size_t>(chunk_rows * cols));
+    std::vector<float> buf;
     for (size_t c = lo; c < hi; ++c) {
       ctx.check_cancel();
       const int64_t r0 = static_cast<int64_t>(c) * chunk_rows, nr = std::min(chunk_rows, rows - r0);
-      const float* x = reinterpret_cast<const float*>(t.data) + r0 * cols;
-      if (!direct) {
-        if (opt.reference) to_f32_ref(t, r0 * cols, nr * cols, buf.data());
-        else to_f32(t, r0 * cols, nr * cols, buf.data());
-        x = buf.data();
-      }
+      const float* x = floats_of(t, r0 * cols, nr * cols, opt.reference, buf);
       for (int64_t r = 0; r < nr; ++r) {
         const float* xr = x + r * cols;
         bool finite = true;
@@ -154,28 +161,18 @@ void quantize_tensor(const TensorView& t, DType type, uint8_t* out, uint64_t out
   const bool reference = opt.reference;
   const int64_t nblocks = t.numel() / kQK;
   const size_t bsize = dtype_info(type).size;
-  // F32 at a 4-byte aligned address is read in place; anything else is converted chunk by chunk.
-  const bool direct = t.dtype == DType::F32 && reinterpret_cast<uintptr_t>(t.data) % alignof(float) == 0;
   const int64_t nchunks = (nblocks + kChunkBlocks - 1) / kChunkBlocks;
   std::atomic<int64_t> done{0}, first_bad{INT64_MAX};
 
   auto work = [&](size_t lo, size_t hi) {
-    std::vector<float> buf(direct ? 0 : static_cast<size_t>(kChunkBlocks * kQK));
+    std::vector<float> buf;
     for (size_t c = lo; c < hi; ++c) {
       ctx.check_cancel();
       const int64_t b0 = static_cast<int64_t>(c) * kChunkBlocks, nb = std::min(kChunkBlocks, nblocks - b0);
-      const float* x = reinterpret_cast<const float*>(t.data) + b0 * kQK;
-      if (!direct) {
-        if (reference) to_f32_ref(t, b0 * kQK, nb * kQK, buf.data());
-        else to_f32(t, b0 * kQK, nb * kQK, buf.data());
-        x = buf.data();
-      }
+      const float* x = floats_of(t, b0 * kQK, nb * kQK, reference, buf);
       const bool ok = reference ? quantize_blocks_ref(type, x, nb, out + b0 * bsize)
                                 : quantize_blocks(type, x, nb, out + b0 * bsize);
-      if (!ok) {
-        int64_t prev = first_bad.load();
-        while (static_cast<int64_t>(c) < prev && !first_bad.compare_exchange_weak(prev, static_cast<int64_t>(c))) {}
-      }
+      if (!ok) lower(first_bad, static_cast<int64_t>(c));
       ctx.progress(static_cast<double>(done += nb), static_cast<double>(nblocks), std::string("quantize ") + tname);
     }
   };

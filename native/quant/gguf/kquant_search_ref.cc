@@ -10,11 +10,10 @@
 namespace mcs::gguf::kq {
 namespace {
 
-// Weight of element i: the importance weight, or x² without one.
-inline float weight_or_square(const float* qw, const float* x, int i) { return qw ? qw[i] : x[i] * x[i]; }
-
-float symmetric1(int n, int nmax, const float* x, int8_t* L, const float* qw) {
-  float max = 0, amax = 0;
+// The value of largest magnitude (its sign kept, the first one on ties) and that magnitude.
+inline float signed_absmax(int n, const float* x, float& amax) {
+  float max = 0;
+  amax = 0;
   for (int i = 0; i < n; ++i) {
     const float ax = std::fabs(x[i]);
     if (ax > amax) {
@@ -22,6 +21,15 @@ float symmetric1(int n, int nmax, const float* x, int8_t* L, const float* qw) {
       max = x[i];
     }
   }
+  return max;
+}
+
+// Weight of element i: the importance weight, or x² without one.
+inline float weight_or_square(const float* qw, const float* x, int i) { return qw ? qw[i] : x[i] * x[i]; }
+
+float symmetric1(int n, int nmax, const float* x, int8_t* L, const float* qw) {
+  float amax;
+  const float max = signed_absmax(n, x, amax);
   if (amax < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
@@ -198,14 +206,8 @@ float positive_search(int n, int nmax, const float* x, uint8_t* L, const float* 
 namespace {
 
 float iq4_1(const float* xb, const float* weight, uint8_t* Lb, int ntry) {
-  float amax = 0, max = 0;
-  for (int j = 0; j < 32; ++j) {
-    const float ax = std::fabs(xb[j]);
-    if (ax > amax) {
-      amax = ax;
-      max = xb[j];
-    }
-  }
+  float amax;
+  const float max = signed_absmax(32, xb, amax);
   if (amax < kGroupMaxEps) return 0;
   const float v0 = kIQ4Values[0];
   float d = ntry > 0 ? -max / v0 : max / v0;
@@ -289,14 +291,8 @@ int iq4_index(float x) {
 namespace {
 
 float q3_1(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
+  float amax;
+  const float max = signed_absmax(n, x, amax);
   if (amax < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
