@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const entries = {
   main: 'electron/main/index.ts',
   preload: 'electron/preload/index.ts',
-  'engine-host': 'electron/studio/jobs/engine-host.ts',
+  'engine-host': 'electron/studio/service/engine-host.ts',
   cli: 'electron/cli/index.ts',
   serve: 'electron/serve/index.ts',
   bench: 'bench/index.ts',

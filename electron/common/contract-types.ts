@@ -425,8 +425,18 @@ export interface CompareJobResult {
 // ---- recipes ---------------------------------------------------------------
 
 /**
- * A recipe as a person writes it (defaults may be left out). The schema lives
- * with the recipe service (electron/studio/recipes/schema.ts, zod only, no Node);
- * this is a type-only import, so nothing of the service reaches the window.
+ * One method's settings in a recipe: `method` names a method; the other keys
+ * are that method's own, checked by the recipe service (electron/studio/recipes)
+ * with messages that name the field.
  */
-export type { RecipeInput as RecipeDocument, QuantSpec, PruneSpec, RecipeRule } from '../studio/recipes/schema.js';
+export type MethodSettings = { method: string } & Record<string, unknown>;
+
+/** A recipe as a person writes it (defaults may be left out). */
+export interface RecipeDocument {
+  name?: string;
+  description?: string;
+  quantize?: MethodSettings;
+  prune?: MethodSettings;
+  targets?: string[];
+  rules?: { match: string; quantize?: MethodSettings; prune?: MethodSettings }[];
+}

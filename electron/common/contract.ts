@@ -7,7 +7,7 @@
 //
 // To add a call: a schema in `studioCalls`, its response in `StudioResponses`
 // (the compiler checks both lists match), its path rule in
-// electron/studio/api/path-policy.ts, and its handler in the gateway (shell
+// electron/studio/shell/path-policy.ts, and its handler in the gateway (shell
 // calls) or the engine service (everything else).
 import { z } from 'zod';
 import type { StudioErrorInfo } from './errors.js';

@@ -47,3 +47,20 @@ export const badFile = (file: string, problem: string, tensor?: string): StudioE
   new StudioError('BAD_FILE', tensor ? `${file}: tensor '${tensor}': ${problem}` : `${file}: ${problem}`, { file, tensor });
 
 export const cancelled = (): StudioError => new StudioError('CANCELLED', 'cancelled');
+
+/** Error codes native code sets on its Errors (native/core/error.h) → ours. */
+const NATIVE_CODES: Record<string, StudioErrorCode> = {
+  EINVAL: 'INVALID_ARGUMENT',
+  EBADFILE: 'BAD_FILE',
+  ECANCELLED: 'CANCELLED',
+  ENOMEM: 'OUT_OF_MEMORY',
+  EINTERNAL: 'INTERNAL',
+};
+
+/** Anything thrown → StudioError: native errors (with a `code`), TypeErrors from argument checks, the rest INTERNAL. */
+export function toStudioError(e: unknown, where: { file?: string; tensor?: string } = {}): StudioError {
+  if (e instanceof StudioError) return e;
+  const err = e as { code?: string; message?: string };
+  const code = (err?.code && NATIVE_CODES[err.code]) || (e instanceof TypeError ? 'INVALID_ARGUMENT' : 'INTERNAL');
+  return new StudioError(code, err?.message ?? String(e), where);
+}

@@ -3,11 +3,11 @@
 // written against `ElectronApi` so it runs in tests with a stand-in.
 import { basename, join } from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../common/contract.js';
-import { engineHostModule, rendererDir, sampleModel } from '../studio/api/app-paths.js';
-import type { ShellHost } from '../studio/api/gateway.js';
+import { engineHostModule, rendererDir, sampleModel } from '../studio/app-paths.js';
+import type { ShellHost } from '../studio/shell/gateway.js';
 import { VERSION } from '../cli/version.js';
-import { createStudioShell, type StudioShell } from '../studio/api/studio-shell.js';
-import { ENGINE_ENV, type EngineSpawner } from '../studio/jobs/engine-protocol.js';
+import { createStudioShell, type StudioShell } from '../studio/shell/studio-shell.js';
+import { ENGINE_ENV, type EngineSpawner } from '../common/engine-protocol.js';
 import { appProtocolHandler, appSchemePrivileges } from './app-protocol.js';
 import type { BrowserWindowLike, ElectronApi } from './electron-api.js';
 import { utilitySpawner } from './engine-spawner.js';

@@ -1,6 +1,6 @@
 // Starts the engine in an Electron utility process (a Node process Chromium
 // manages, with the addon loaded there instead of in the main process).
-import type { EngineSpawner, FromEngine, ToEngine } from '../studio/jobs/engine-protocol.js';
+import type { EngineSpawner, FromEngine, ToEngine } from '../common/engine-protocol.js';
 import type { ElectronApi } from './electron-api.js';
 
 export function utilitySpawner(electron: ElectronApi, modulePath: string, env: NodeJS.ProcessEnv = {}): EngineSpawner {

@@ -2,8 +2,8 @@
 // validates the payload and the paths), plus the channel the preload uses to
 // report the real path of a file dropped on the window.
 import { IPC_DROP_CHANNEL, ipcChannel, studioCallNames, type StudioResult } from '../common/contract.js';
-import type { Gateway } from '../studio/api/gateway.js';
-import type { PathGrants } from '../studio/api/path-grants.js';
+import type { Gateway } from '../studio/shell/gateway.js';
+import type { PathGrants } from '../studio/shell/path-grants.js';
 import type { ElectronApi } from './electron-api.js';
 import { isTrustedSender } from './window-security.js';
 

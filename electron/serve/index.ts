@@ -2,11 +2,11 @@
 // loopback server, prints the address with this run's token, opens it.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { browserSettingsDir, browserWorkDir, engineHostModule, rendererDir, sampleModel } from '../studio/api/app-paths.js';
+import { browserSettingsDir, browserWorkDir, engineHostModule, rendererDir, sampleModel } from '../studio/app-paths.js';
 import { VERSION } from '../cli/version.js';
-import { createStudioShell } from '../studio/api/studio-shell.js';
-import { ENGINE_ENV } from '../studio/jobs/engine-protocol.js';
-import { forkSpawner } from '../studio/jobs/fork-spawner.js';
+import { createStudioShell } from '../studio/shell/studio-shell.js';
+import { ENGINE_ENV } from '../common/engine-protocol.js';
+import { forkSpawner } from '../studio/shell/fork-spawner.js';
 import { openBrowser } from './open-browser.js';
 import { newToken } from './request-guard.js';
 import { startStudioServer } from './server.js';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, HTTP_TOKEN_HEADER, type StudioEvent } from '../common/contract.js';
-import type { Gateway } from '../studio/api/gateway.js';
+import type { Gateway } from '../studio/shell/gateway.js';
 import { securityHeaders } from './content-policy.js';
 import { cookieToken, hostAllowed, originAllowed, tokenCookie, tokenMatches } from './request-guard.js';
 import { resolveStaticFile } from './static-files.js';

@@ -5,7 +5,6 @@
 #include "core/error.h"
 #include "core/fp16.h"
 #include "cpu/cpu_features.h"
-#include "quant/gguf/gguf_blocks.h"
 
 namespace mcs {
 
@@ -13,6 +12,22 @@ namespace avx2 {
 void f16_to_f32(const uint16_t* in, int64_t n, float* out);
 void bf16_to_f32(const uint16_t* in, int64_t n, float* out);
 }  // namespace avx2
+
+namespace {
+BlockDecoder g_blocks_fast = nullptr;
+BlockDecoder g_blocks_ref = nullptr;
+
+BlockDecoder block_decoder(bool reference, DType type) {
+  BlockDecoder d = reference ? g_blocks_ref : g_blocks_fast;
+  if (!d) fail(std::string("no decoder is registered for ") + dtype_info(type).name + " blocks");
+  return d;
+}
+}  // namespace
+
+void register_block_decoders(BlockDecoder fast, BlockDecoder reference) {
+  g_blocks_fast = fast;
+  g_blocks_ref = reference;
+}
 
 int64_t TensorView::numel() const {
   int64_t n = 1;
@@ -62,7 +77,7 @@ static void ints_to_f32(const uint8_t* p, int64_t n, float* out) {
 
 void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out) {
   const uint8_t* p = range_start(t, start, n);
-  if (is_block_type(t.dtype)) return gguf::dequantize_blocks_ref(t.dtype, p, n / dtype_info(t.dtype).block, out);
+  if (is_block_type(t.dtype)) return block_decoder(true, t.dtype)(t.dtype, p, n / dtype_info(t.dtype).block, out);
   switch (t.dtype) {
     case DType::F32: std::memcpy(out, p, static_cast<size_t>(n) * 4); return;
     case DType::F16:
@@ -84,7 +99,7 @@ void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out) {
 void to_f32(const TensorView& t, int64_t start, int64_t n, float* out) {
   if (is_block_type(t.dtype)) {
     const uint8_t* p = range_start(t, start, n);
-    return gguf::dequantize_blocks(t.dtype, p, n / dtype_info(t.dtype).block, out);  // picks AVX2 itself
+    return block_decoder(false, t.dtype)(t.dtype, p, n / dtype_info(t.dtype).block, out);  // picks AVX2 itself
   }
   if (cpu::use_avx2()) {
     const uint8_t* p = range_start(t, start, n);

@@ -32,4 +32,10 @@ struct TensorView {
 void to_f32(const TensorView& t, int64_t start, int64_t n, float* out);
 void to_f32_ref(const TensorView& t, int64_t start, int64_t n, float* out);
 
+// GGML block types are decoded by the module that owns their formats
+// (quant/gguf registers itself at start-up), so core needs nothing above it.
+// `fast` may use SIMD; `reference` is the plain scalar decoder.
+using BlockDecoder = void (*)(DType type, const uint8_t* in, int64_t nblocks, float* out);
+void register_block_decoders(BlockDecoder fast, BlockDecoder reference);
+
 }  // namespace mcs

@@ -6,7 +6,7 @@
 
 #include "cpu/thread_pool.h"
 #include "prune/prune_kernels.h"
-#include "quant/order_stats.h"
+#include "stats/order_stats.h"
 
 namespace mcs::prune {
 namespace {
@@ -16,7 +16,7 @@ constexpr int64_t kChunk = int64_t(1) << 16;
 MagnitudeThreshold magnitude_threshold(const std::vector<const TensorView*>& tensors, double sparsity,
                                        const JobContext& ctx) {
   MCS_CHECK(sparsity >= 0 && sparsity <= 1, "sparsity must be between 0 and 1, got " + std::to_string(sparsity));
-  std::vector<quant::ElementSpan> spans;
+  std::vector<stats::ElementSpan> spans;
   MagnitudeThreshold r;
   for (const TensorView* t : tensors) {
     check_float_tensor(*t, "magnitude pruning");
@@ -25,7 +25,7 @@ MagnitudeThreshold magnitude_threshold(const std::vector<const TensorView*>& ten
   }
   r.target = static_cast<int64_t>(std::floor(sparsity * double(r.total)));
   if (r.target == 0) return r;  // threshold 0, no ties: nothing is below it
-  const quant::KthResult k = quant::select_kth(spans, quant::OrderKey::Magnitude, r.target - 1, ctx);
+  const stats::KthResult k = stats::select_kth(spans, stats::OrderKey::Magnitude, r.target - 1, ctx);
   r.threshold = k.value;
   r.ties = r.target - k.less;
   return r;

@@ -10,7 +10,7 @@
 #include "quant/bnb4_kernels.h"
 #include "quant/int_quant.h"
 #include "quant/range.h"
-#include "quant/span_reader.h"
+#include "core/span_reader.h"
 
 namespace mcs::quant {
 namespace {

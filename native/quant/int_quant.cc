@@ -10,7 +10,7 @@
 #include "cpu/thread_pool.h"
 #include "quant/int_kernels.h"
 #include "quant/range.h"
-#include "quant/span_reader.h"
+#include "core/span_reader.h"
 
 namespace mcs::quant {
 namespace {

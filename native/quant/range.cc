@@ -4,10 +4,15 @@
 #include <cmath>
 
 #include "cpu/thread_pool.h"
-#include "quant/order_stats.h"
+#include "stats/order_stats.h"
 
 namespace mcs::quant {
 namespace {
+
+using stats::ElementSpan;
+using stats::OrderKey;
+using stats::quantile_inplace;
+using stats::quantile_spans;
 
 constexpr int64_t kSelectInline = int64_t(1) << 16;  // larger spans use radix selection
 

@@ -8,7 +8,7 @@
 #include "core/tensor.h"
 #include "quant/int_kernels.h"
 #include "quant/int_quant.h"
-#include "quant/span_reader.h"
+#include "core/span_reader.h"
 
 namespace mcs::quant {
 

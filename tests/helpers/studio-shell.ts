@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StudioEvent } from '../../electron/common/contract.js';
-import { engineHostModule, sampleModel } from '../../electron/studio/api/app-paths.js';
-import type { ShellHost } from '../../electron/studio/api/gateway.js';
-import { createStudioShell, type StudioShell } from '../../electron/studio/api/studio-shell.js';
-import { forkSpawner } from '../../electron/studio/jobs/fork-spawner.js';
+import { engineHostModule, sampleModel } from '../../electron/studio/app-paths.js';
+import type { ShellHost } from '../../electron/studio/shell/gateway.js';
+import { createStudioShell, type StudioShell } from '../../electron/studio/shell/studio-shell.js';
+import { forkSpawner } from '../../electron/studio/shell/fork-spawner.js';
 
 export interface TestShell extends StudioShell {
   events: StudioEvent[];

@@ -5,7 +5,7 @@
 // the window's inspector.
 import type { Command } from 'commander';
 import type { ModelSummary, TensorInfo } from '../../common/contract.js';
-import { summarizeModel } from '../../studio/api/model-summary.js';
+import { summarizeModel } from '../../studio/inspect/model-summary.js';
 import { logicalStats } from '../../studio/inspect/logical-stats.js';
 import { inspectedTensors, logicalTensors, type LogicalTensor } from '../../studio/inspect/logical-tensors.js';
 import type { TensorStats } from '../../studio/inspect/tensor-stats.js';

@@ -10,7 +10,7 @@ import type { NativeTensor } from '../native/addon.js';
 import { GlobalMagnitudePruning } from '../prune/magnitude.js';
 import type { RecipePlan, TensorPlan } from '../recipes/plan.js';
 import type { Recipe } from '../recipes/schema.js';
-import { writeFileAtomic, writeFolderAtomically } from '../export/atomic.js';
+import { writeFileAtomic, writeFolderAtomically } from '../files/atomic.js';
 import { SafetensorsAppendWriter } from '../export/safetensors-append.js';
 import type { EncodeContext, Encoded } from './encode.js';
 import { encodeBitsandbytes } from './encode-bitsandbytes.js';
@@ -19,7 +19,7 @@ import { bitsandbytesConfig, compressedTensorsConfig } from './hf-quantization-c
 import { measure, type Measured } from './measure.js';
 import { copyCompanionFiles } from './companion-files.js';
 import { ProgressTracker } from './progress.js';
-import { numelOf } from './tensor-bytes.js';
+import { numelOf } from '../convert/tensor-bytes.js';
 import { outputByteLength, type CompressProgress, type CompressReport, type TensorOutcome } from './types.js';
 
 /** Tensor bytes of the model being compressed (ModelTensors in the studio). */

@@ -12,7 +12,7 @@ import type { Nf4Spec } from '../recipes/schema.js';
 import type { TensorPlan } from '../recipes/plan.js';
 import { applyPrune, type EncodeContext, type Encoded } from './encode.js';
 import { encodePlain } from './encode-compressed-tensors.js';
-import { bytesOf } from './tensor-bytes.js';
+import { bytesOf } from '../convert/tensor-bytes.js';
 
 const TORCH_DTYPE: Record<string, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 

@@ -13,7 +13,7 @@ import type { RtnSpec } from '../recipes/schema.js';
 import type { TensorPlan } from '../recipes/plan.js';
 import { castTensor } from '../convert/cast.js';
 import { applyPrune, moduleOf, type EncodeContext, type Encoded } from './encode.js';
-import { bytesOf, floatTypeOf, floatsAs, int64Bytes } from './tensor-bytes.js';
+import { bytesOf, floatTypeOf, floatsAs, int64Bytes } from '../convert/tensor-bytes.js';
 
 export function describeRtn(q: RtnSpec): string {
   const gran = q.granularity === 'group' ? `g${q.group}` : q.granularity === 'channel' ? 'per-channel' : 'per-tensor';

@@ -1,13 +1,9 @@
 // What a compression run produces: output tensors for the writer, and per
 // tensor what was done and what it cost in error.
+import type { FileRange } from '../export/safetensors-append.js';
 import type { QuantMetrics } from '../quant/metrics.js';
 
-/** Bytes copied unchanged from a range of a source file (large tensors never pass through JS). */
-export interface FileRange {
-  path: string;
-  offset: number;
-  byteLength: number;
-}
+export type { FileRange };
 
 /** A tensor to write: bytes already in their stored layout. */
 export interface OutputTensor {

@@ -1,9 +1,9 @@
 // A model loaded into the native engine, and the sessions (KV cache +
 // position) that run it. One EngineModel per weight arithmetic: the original
 // and its LLM.int8() version of the same files are two EngineModels.
-import { StudioError } from '../../common/errors.js';
+import { StudioError, toStudioError } from '../../common/errors.js';
 import { native, type NativeTensor } from '../native/addon.js';
-import { runNative, toStudioError, type JobOptions } from '../native/job.js';
+import { runNative, type JobOptions } from '../native/job.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 import { engineConfig } from './config.js';
 import type { LinearLoadOptions, NativeEngineConfig, NativeEngineModel, NativeEngineSession, NativeEvalResult, NativeLinearInfo, NativeLinearStats } from './native.js';

@@ -4,7 +4,7 @@
 // (by the quantizers' own dequantizers, not the engine's kernels). Kernel
 // tests and the engine benchmark build their layers with this.
 import type { NativeTensor } from '../native/addon.js';
-import { bytesOf, floatsAs, int64Bytes } from '../compress/tensor-bytes.js';
+import { bytesOf, floatsAs, int64Bytes } from '../convert/tensor-bytes.js';
 import { dequantizeInt, quantizeInt, type Granularity, type ScaleDtype } from '../quant/int-quant.js';
 import { packInt32 } from '../quant/pack.js';
 import { dequantizeBnb4, quantizeBnb4, type Bnb4Type } from '../quant/bnb4.js';

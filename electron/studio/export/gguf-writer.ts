@@ -7,7 +7,7 @@ import { ggmlTypeOf, tensorBytes } from '../models/dtypes.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, type GgufTypedValue } from '../models/gguf-values.js';
 import type { TensorDType } from '../models/types.js';
 import type { JobOptions } from '../native/job.js';
-import { writeFileAtomically, type AtomicOptions } from './atomic.js';
+import { writeFileAtomically, type AtomicOptions } from '../files/atomic.js';
 import { GgufHeaderBuffer, prepareMetadata, writeKv } from './gguf-encode.js';
 
 export interface GgufTensorSource {

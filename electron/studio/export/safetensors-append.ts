@@ -8,8 +8,14 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { StudioError } from '../../common/errors.js';
-import type { FileRange } from '../compress/types.js';
-import { tempName } from './atomic.js';
+import { tempName } from '../files/atomic.js';
+
+/** Bytes copied unchanged from a range of a source file (large tensors never pass through JS). */
+export interface FileRange {
+  path: string;
+  offset: number;
+  byteLength: number;
+}
 
 const DTYPE_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const ALIGN = 8;

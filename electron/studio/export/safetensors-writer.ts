@@ -5,7 +5,7 @@ import { StudioError } from '../../common/errors.js';
 import { PLAIN_DTYPE_BYTES, isPlainDType, numelOf } from '../models/dtypes.js';
 import type { PlainDType } from '../models/types.js';
 import type { JobOptions } from '../native/job.js';
-import { writeFileAtomically, type AtomicOptions } from './atomic.js';
+import { writeFileAtomically, type AtomicOptions } from '../files/atomic.js';
 
 export interface SafetensorsTensorSource {
   name: string;

@@ -1,11 +1,37 @@
 // Element types: bytes per element of the plain types, block geometry of the
-// GGML block types (from quant/gguf.ts), GGML type ids, and the byte size of a
-// tensor with overflow checks (a corrupt shape must not wrap around).
-import { GGML_BLOCKS } from '../quant/gguf.js';
+// GGML block types, GGML type ids, and the byte size of a tensor with overflow
+// checks (a corrupt shape must not wrap around).
 import type { BlockDType, PlainDType, TensorDType } from './types.js';
 
 export const PLAIN_DTYPE_BYTES: Readonly<Record<PlainDType, number>> = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1,
+};
+
+export interface GgmlBlockInfo {
+  /** Elements per block. */
+  elements: number;
+  /** Bytes per block. */
+  bytes: number;
+  /** GGUF tensor type id (ggml_type). */
+  ggmlType: number;
+}
+
+/** Block geometry of every GGML block type (ggml-common.h; native/core/dtype.cc has the same). */
+export const GGML_BLOCKS: Readonly<Record<BlockDType, GgmlBlockInfo>> = {
+  Q4_0: { elements: 32, bytes: 18, ggmlType: 2 },
+  Q4_1: { elements: 32, bytes: 20, ggmlType: 3 },
+  Q5_0: { elements: 32, bytes: 22, ggmlType: 6 },
+  Q5_1: { elements: 32, bytes: 24, ggmlType: 7 },
+  Q8_0: { elements: 32, bytes: 34, ggmlType: 8 },
+  Q8_1: { elements: 32, bytes: 36, ggmlType: 9 },
+  Q2_K: { elements: 256, bytes: 84, ggmlType: 10 },
+  Q3_K: { elements: 256, bytes: 110, ggmlType: 11 },
+  Q4_K: { elements: 256, bytes: 144, ggmlType: 12 },
+  Q5_K: { elements: 256, bytes: 176, ggmlType: 13 },
+  Q6_K: { elements: 256, bytes: 210, ggmlType: 14 },
+  Q8_K: { elements: 256, bytes: 292, ggmlType: 15 },
+  IQ4_NL: { elements: 32, bytes: 18, ggmlType: 20 },
+  IQ4_XS: { elements: 256, bytes: 136, ggmlType: 23 },
 };
 
 export const isPlainDType = (d: string): d is PlainDType => Object.hasOwn(PLAIN_DTYPE_BYTES, d);

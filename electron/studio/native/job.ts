@@ -1,27 +1,11 @@
 // Bridges TypeScript conventions (AbortSignal, StudioError) to the native job
 // options (CancelToken, error codes).
-import { StudioError, type StudioErrorCode } from '../../common/errors.js';
+import { toStudioError } from '../../common/errors.js';
 import { native, type NativeJobOptions } from './addon.js';
 
 export interface JobOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, stage: string) => void;
-}
-
-const CODES: Record<string, StudioErrorCode> = {
-  EINVAL: 'INVALID_ARGUMENT',
-  EBADFILE: 'BAD_FILE',
-  ECANCELLED: 'CANCELLED',
-  ENOMEM: 'OUT_OF_MEMORY',
-  EINTERNAL: 'INTERNAL',
-};
-
-/** Native errors (with a `code`) and TypeErrors from argument checks → StudioError. */
-export function toStudioError(e: unknown, where: { file?: string; tensor?: string } = {}): StudioError {
-  if (e instanceof StudioError) return e;
-  const err = e as { code?: string; message?: string };
-  const code = (err?.code && CODES[err.code]) || (e instanceof TypeError ? 'INVALID_ARGUMENT' : 'INTERNAL');
-  return new StudioError(code, err?.message ?? String(e), where);
 }
 
 /**

@@ -11,8 +11,9 @@
 //                                 then F16 if cols % 32 != 0 too
 // F16 is the last resort because it fits any row, halves F32, and its rounding
 // error (2^-11 relative) is far below any block type's.
-import type { GgufExportType } from '../recipes/schema.js';
-
+/** The types the GGUF exporter writes (the legacy block types, F16 and F32). */
+export const ggufTypes = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1'] as const;
+export type GgufExportType = (typeof ggufTypes)[number];
 export type GgufKQuantType = 'q2_k' | 'q3_k' | 'q4_k' | 'q5_k' | 'q6_k';
 export type GgufTargetType = GgufExportType | GgufKQuantType;
 

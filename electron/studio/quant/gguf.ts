@@ -3,6 +3,9 @@
 // Q8_K), IQ4_NL and IQ4_XS, byte-identical to what llama-quantize writes, with
 // or without an importance matrix — and any block tensor back to floats. Both
 // work tensor by tensor, straight from a mapped file.
+import { GGML_BLOCKS } from '../models/dtypes.js';
+/** Block geometry lives with the element types (models/dtypes.ts); re-exported for the kernels' users. */
+export { GGML_BLOCKS, type GgmlBlockInfo } from '../models/dtypes.js';
 import type { BlockDType } from '../models/types.js';
 import { native, type NativeJobOptions, type NativeMappedFile, type NativeTensor } from '../native/addon.js';
 import { runNative, type JobOptions } from '../native/job.js';
@@ -15,33 +18,6 @@ export const GGUF_QUANT_TYPES: readonly GgufQuantType[] = [
 ];
 /** Types whose result depends on importance weights (llama-quantize's imatrix): all but Q8_0 and Q8_K. */
 export const GGUF_IMPORTANCE_TYPES: ReadonlySet<GgufQuantType> = new Set(GGUF_QUANT_TYPES.filter((t) => t !== 'Q8_0' && t !== 'Q8_K'));
-
-export interface GgmlBlockInfo {
-  /** Elements per block. */
-  elements: number;
-  /** Bytes per block. */
-  bytes: number;
-  /** GGUF tensor type id (ggml_type). */
-  ggmlType: number;
-}
-
-/** Block geometry of every GGML block type (ggml-common.h; native/core/dtype.cc has the same). */
-export const GGML_BLOCKS: Readonly<Record<BlockDType, GgmlBlockInfo>> = {
-  Q4_0: { elements: 32, bytes: 18, ggmlType: 2 },
-  Q4_1: { elements: 32, bytes: 20, ggmlType: 3 },
-  Q5_0: { elements: 32, bytes: 22, ggmlType: 6 },
-  Q5_1: { elements: 32, bytes: 24, ggmlType: 7 },
-  Q8_0: { elements: 32, bytes: 34, ggmlType: 8 },
-  Q8_1: { elements: 32, bytes: 36, ggmlType: 9 },
-  Q2_K: { elements: 256, bytes: 84, ggmlType: 10 },
-  Q3_K: { elements: 256, bytes: 110, ggmlType: 11 },
-  Q4_K: { elements: 256, bytes: 144, ggmlType: 12 },
-  Q5_K: { elements: 256, bytes: 176, ggmlType: 13 },
-  Q6_K: { elements: 256, bytes: 210, ggmlType: 14 },
-  Q8_K: { elements: 256, bytes: 292, ggmlType: 15 },
-  IQ4_NL: { elements: 32, bytes: 18, ggmlType: 20 },
-  IQ4_XS: { elements: 256, bytes: 136, ggmlType: 23 },
-};
 
 /** Bytes of a tensor of `shape` in `type`; throws when its rows are not whole blocks. */
 export function ggufTensorBytes(type: BlockDType, shape: readonly number[]): number {

@@ -11,7 +11,7 @@
 // after another for MoE tensors); llama-quantize divides it by ncall.
 import { readFile } from 'node:fs/promises';
 import { badFile } from '../../common/errors.js';
-import { writeFileAtomic, type AtomicOptions } from '../export/atomic.js';
+import { writeFileAtomic, type AtomicOptions } from '../files/atomic.js';
 
 export interface ImatrixEntry {
   /** Tensor name as llama.cpp names it, e.g. blk.0.attn_q.weight. */

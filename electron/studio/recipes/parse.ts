@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { StudioError } from '../../common/errors.js';
-import { writeFileAtomic } from '../export/atomic.js';
+import { writeFileAtomic } from '../files/atomic.js';
 import { recipeSchema, type Recipe } from './schema.js';
 
 function describeIssues(error: z.ZodError): string {

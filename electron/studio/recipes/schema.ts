@@ -7,6 +7,7 @@
 //     - { match: "down_proj", quantize: { method: rtn, bits: 8, granularity: channel } }
 //     - { match: "lm_head|embed_tokens", quantize: { method: keep, dtype: f16 } }
 import { z } from 'zod';
+import { ggufTypes, type GgufExportType } from '../quant/gguf-fallback.js';
 
 const regex = z.string().min(1).max(1000).refine(
   (s) => {
@@ -45,8 +46,7 @@ export const nf4Spec = z
   })
   .strict();
 
-export const ggufTypes = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1'] as const;
-export type GgufExportType = (typeof ggufTypes)[number];
+export { ggufTypes, type GgufExportType };
 
 export const ggufSpec = z.object({ method: z.literal('gguf'), type: z.enum(ggufTypes) }).strict();
 

@@ -2,9 +2,9 @@
 // match are refused at the gateway before anything runs.
 import { describe, expect, it } from 'vitest';
 import { shellCalls, studioCallNames, studioCalls, isStudioCallName, type StudioResult } from '../../../electron/common/contract.js';
-import { createGateway, type EngineLink } from '../../../electron/studio/api/gateway.js';
-import { PathGrants } from '../../../electron/studio/api/path-grants.js';
-import { RecentModels } from '../../../electron/studio/api/recent-models.js';
+import { createGateway, type EngineLink } from '../../../electron/studio/shell/gateway.js';
+import { PathGrants } from '../../../electron/studio/shell/path-grants.js';
+import { RecentModels } from '../../../electron/studio/shell/recent-models.js';
 
 function gateway() {
   const seen: string[] = [];

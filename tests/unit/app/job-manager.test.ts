@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectResult, JobEvent, JobInfo, TensorStatsRow } from '../../../electron/common/contract.js';
 import { StudioError } from '../../../electron/common/errors.js';
-import { JobManager } from '../../../electron/studio/jobs/job-manager.js';
+import { JobManager } from '../../../electron/studio/service/job-manager.js';
 
 const row = (name: string): TensorStatsRow => ({
   name, count: 1, mean: 0, std: 1, min: -1, max: 1, absmax: 1, kurtosis: 3, outlierShare: 0, zeros: 0, nonfinite: 0,

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL, ipcChannel, studioCallNames, type StudioResult, type SystemInfo } from '../../../electron/common/contract.js';
 import { prepareDesktopApp, startDesktopApp, type DesktopApp } from '../../../electron/main/app.js';
-import { engineHostModule } from '../../../electron/studio/api/app-paths.js';
-import { forkSpawner } from '../../../electron/studio/jobs/fork-spawner.js';
+import { engineHostModule } from '../../../electron/studio/app-paths.js';
+import { forkSpawner } from '../../../electron/studio/shell/fork-spawner.js';
 import { createStudioBridge } from '../../../electron/preload/bridge.js';
 import { FakeWebContents, fakeElectron } from '../../helpers/fake-electron.js';
 

@@ -6,10 +6,10 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StudioResult } from '../../../electron/common/contract.js';
-import { createGateway, type EngineLink, type ShellHost } from '../../../electron/studio/api/gateway.js';
-import { PathGrants, normalizeUserPath } from '../../../electron/studio/api/path-grants.js';
-import { pathPolicy } from '../../../electron/studio/api/path-policy.js';
-import { RecentModels } from '../../../electron/studio/api/recent-models.js';
+import { createGateway, type EngineLink, type ShellHost } from '../../../electron/studio/shell/gateway.js';
+import { PathGrants, normalizeUserPath } from '../../../electron/studio/shell/path-grants.js';
+import { pathPolicy } from '../../../electron/studio/shell/path-policy.js';
+import { RecentModels } from '../../../electron/studio/shell/recent-models.js';
 import { studioCallNames } from '../../../electron/common/contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mcs-grants-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressMeter } from '../../../electron/studio/jobs/progress-meter.js';
+import { ProgressMeter } from '../../../electron/studio/service/progress-meter.js';
 
 function clock(start = 1_000_000) {
   let t = start;

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicFileWriter, writeFileAtomic, writeFileAtomically, writeFolderAtomically } from '../../../electron/studio/export/atomic.js';
+import { AtomicFileWriter, writeFileAtomic, writeFileAtomically, writeFolderAtomically } from '../../../electron/studio/files/atomic.js';
 import { expectStudioError } from './expect-error.js';
 import { tempDir } from './make-files.js';
 

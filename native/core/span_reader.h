@@ -10,7 +10,7 @@
 
 #include "core/tensor.h"
 
-namespace mcs::quant {
+namespace mcs {
 
 class SpanReader {
  public:
@@ -65,4 +65,4 @@ inline void prefetch_span(const TensorView& t, int64_t start, int64_t n) {
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
 }
 
-}  // namespace mcs::quant
+}  // namespace mcs

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sampleModelPath } from '../resources.js';
+import { sampleModelPath } from './resources.js';
 
 let cachedRoot: string | undefined;
 

@@ -1,9 +1,8 @@
 // The engine's job queue: jobs run one at a time in order (they all want every
 // core), each with an AbortSignal for Cancel, a progress meter and a log. Every
 // change is pushed as a JobEvent; progress at most every `progressIntervalMs`.
-import { StudioError, type StudioErrorInfo } from '../../common/errors.js';
+import { StudioError, toStudioError, type StudioErrorInfo } from '../../common/errors.js';
 import type { JobEvent, JobInfo, JobItems, JobKind, JobLogEntry, JobResults } from '../../common/contract.js';
-import { toStudioError } from '../native/job.js';
 import { ProgressMeter, type ProgressUpdate } from './progress-meter.js';
 
 export interface JobContext<K extends JobKind> {

@@ -1,4 +1,4 @@
-#include "quant/order_stats.h"
+#include "stats/order_stats.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,9 +9,9 @@
 
 #include "core/error.h"
 #include "cpu/thread_pool.h"
-#include "quant/span_reader.h"
+#include "core/span_reader.h"
 
-namespace mcs::quant {
+namespace mcs::stats {
 namespace {
 
 constexpr int64_t kChunk = int64_t(1) << 18;  // elements per parallel work item
@@ -178,4 +178,4 @@ double quantile_inplace(float* v, int64_t n, double q) {
   return need_next ? a + frac * (b - a) : a;
 }
 
-}  // namespace mcs::quant
+}  // namespace mcs::stats

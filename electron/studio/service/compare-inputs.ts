@@ -5,15 +5,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CompareSide, JobStartRequest } from '../../common/contract.js';
-import { StudioError, isCancelled } from '../../common/errors.js';
+import { StudioError, isCancelled, toStudioError } from '../../common/errors.js';
 import { loadRunnableModel, type RunnableModel } from '../engine/load.js';
 import type { EngineLoadOptions } from '../engine/model.js';
 import { openModel } from '../models/open-model.js';
 import type { OpenedModel } from '../models/types.js';
-import { toStudioError } from '../native/job.js';
 import { sampleTextPath } from '../resources.js';
 import type { ModelRegistry } from './model-registry.js';
-import { displayName } from './model-summary.js';
+import { displayName } from '../inspect/model-summary.js';
 import type { RunStore } from './run-store.js';
 
 export type CompareRequest = Extract<JobStartRequest, { kind: 'compare' }>;

@@ -1,7 +1,7 @@
 // Starts the engine as a Node child process (browser mode and tests). The
 // desktop app uses Electron's utilityProcess instead (electron/main/engine-spawner.ts).
 import { fork } from 'node:child_process';
-import type { EngineProcess, EngineSpawner, FromEngine } from './engine-protocol.js';
+import type { EngineProcess, EngineSpawner, FromEngine } from '../../common/engine-protocol.js';
 
 export function forkSpawner(modulePath: string, env: NodeJS.ProcessEnv = {}): EngineSpawner {
   return () => {

@@ -4,7 +4,7 @@
 // the shell survive.
 import type { EngineCallName, StudioEvent, StudioResult } from '../../common/contract.js';
 import type { StudioErrorInfo } from '../../common/errors.js';
-import type { EngineProcess, EngineSpawner, FromEngine } from './engine-protocol.js';
+import type { EngineProcess, EngineSpawner, FromEngine } from '../../common/engine-protocol.js';
 
 interface Pending {
   name: EngineCallName;

@@ -2,16 +2,15 @@
 // answered by the studio services (models, inspect, recipes, jobs). Requests
 // arrive already validated by the gateway; errors go back as data.
 import type { EngineCallName, StudioEvent, StudioRequest, StudioResponse, StudioResult } from '../../common/contract.js';
-import { StudioError } from '../../common/errors.js';
-import { toStudioError } from '../native/job.js';
+import { StudioError, toStudioError } from '../../common/errors.js';
 import { native } from '../native/addon.js';
-import { JobManager } from '../jobs/job-manager.js';
-import { ENGINE_ENV } from '../jobs/engine-protocol.js';
+import { JobManager } from './job-manager.js';
+import { ENGINE_ENV } from '../../common/engine-protocol.js';
 import { loadRecipe, parseRecipe, saveRecipe } from '../recipes/index.js';
-import { sampleModel, workDirFallback } from './app-paths.js';
-import { inspectModel, tensorDetail } from './inspect.js';
+import { sampleModel, workDirFallback } from '../app-paths.js';
+import { inspectModel, tensorDetail } from './inspect-calls.js';
 import { ModelRegistry, type OpenModelFn } from './model-registry.js';
-import { summarizeModel } from './model-summary.js';
+import { summarizeModel } from '../inspect/model-summary.js';
 import { checkRecipe, presetInfos } from './recipe-calls.js';
 import { runCompress, runExport } from './compress-jobs.js';
 import { refName } from './compare-inputs.js';

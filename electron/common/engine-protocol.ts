@@ -1,6 +1,6 @@
 // Messages between the shell (Electron main process or the browser-mode server)
 // and the engine process. Both directions carry plain structured-cloneable data.
-import type { EngineCallName, StudioEvent, StudioResult } from '../../common/contract.js';
+import type { EngineCallName, StudioEvent, StudioResult } from './contract.js';
 
 export type ToEngine =
   | { t: 'call'; id: number; name: EngineCallName; request: unknown }

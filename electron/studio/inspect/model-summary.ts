@@ -2,8 +2,8 @@
 // reader's OpenedModel: headers, plus the few bytes of compressed layers' metadata
 // tensors (weight_shape, a bitsandbytes quant state) for their logical rows.
 import type { DTypeShare, ModelSummary, TensorInfo } from '../../common/contract.js';
-import { logicalTensors } from '../inspect/logical-tensors.js';
-import { describeStoredQuantization } from '../inspect/stored-quantization.js';
+import { logicalTensors } from './logical-tensors.js';
+import { describeStoredQuantization } from './stored-quantization.js';
 import type { OpenedModel, TensorEntry } from '../models/types.js';
 import { isDefaultTarget, layerIndexOf } from '../recipes/targets.js';
 

@@ -17,8 +17,7 @@ import {
   type StudioResult,
   type SystemInfo,
 } from '../../common/contract.js';
-import { StudioError } from '../../common/errors.js';
-import { toStudioError } from '../native/job.js';
+import { StudioError, toStudioError } from '../../common/errors.js';
 import { normalizeUserPath, type PathGrants } from './path-grants.js';
 import { pathUses } from './path-policy.js';
 import type { RecentModels } from './recent-models.js';

@@ -9,7 +9,7 @@ import { StudioError, cancelled } from '../../common/errors.js';
 import { assertSameVocab } from '../engine/model.js';
 import { compareModels, firstDifference, type CompareResult } from '../evaluate/compare.js';
 import { generate } from '../evaluate/generate.js';
-import type { JobContext } from '../jobs/job-manager.js';
+import type { JobContext } from './job-manager.js';
 import { evaluationText, loadSide, type CompareRequest, type CompareSources, type LoadedSide } from './compare-inputs.js';
 
 /** Share of the progress bar each step gets (scoring the text is most of the work). */

@@ -9,7 +9,7 @@
 #include "core/job.h"
 #include "core/tensor.h"
 
-namespace mcs::quant {
+namespace mcs::stats {
 
 // Value: order of the floats (−0 before +0). Magnitude: order of |x|.
 // NaN orders after every number (after +inf).
@@ -49,4 +49,4 @@ inline float key_value(uint32_t k, OrderKey key) {
   return x;
 }
 
-}  // namespace mcs::quant
+}  // namespace mcs::stats

@@ -9,7 +9,7 @@ import { canInspect, logicalStats } from '../inspect/logical-stats.js';
 import { inspectedTensors, logicalTensors, type LogicalTensor } from '../inspect/logical-tensors.js';
 import { findStoredLayers } from '../inspect/stored-layers.js';
 import type { TensorStats, TensorStatsOptions } from '../inspect/tensor-stats.js';
-import type { JobContext } from '../jobs/job-manager.js';
+import type { JobContext } from './job-manager.js';
 import type { JobOptions } from '../native/job.js';
 import type { ModelRegistry } from './model-registry.js';
 

@@ -3,15 +3,15 @@
 // copied, atomically, to where the user exports it.
 import type { CompressResult, CompressedTensor, ExportResult } from '../../common/contract.js';
 import { compressModel, type CompressReport, type TensorOutcome } from '../compress/index.js';
-import { writeFileAtomically, writeFolderAtomically } from '../export/atomic.js';
+import { writeFileAtomically, writeFolderAtomically } from '../files/atomic.js';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { JobContext } from '../jobs/job-manager.js';
+import type { JobContext } from './job-manager.js';
 import { parseRecipe, planRecipe } from '../recipes/index.js';
 import { join } from 'node:path';
 import { copyFolder, copyInto, listFiles, type FileToCopy } from './copy-folder.js';
 import type { ModelRegistry } from './model-registry.js';
-import { summarizeModel } from './model-summary.js';
+import { summarizeModel } from '../inspect/model-summary.js';
 import type { RunStore } from './run-store.js';
 
 /** Histogram bins of each tensor's before/after overlay. */

@@ -2,9 +2,9 @@
 // native addon and the studio services, answers calls from the shell and
 // pushes job events. Started by Electron's utilityProcess on the desktop and by
 // child_process.fork in browser mode; the two speak through different ports.
-import { createStudioService } from '../api/service.js';
+import { createStudioService } from './studio-service.js';
 import { openModel } from '../models/index.js';
-import type { FromEngine, ToEngine } from './engine-protocol.js';
+import type { FromEngine, ToEngine } from '../../common/engine-protocol.js';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: ToEngine }) => void): void;

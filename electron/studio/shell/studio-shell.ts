@@ -3,8 +3,8 @@
 // and the recent list, and one fan-out of events to the window(s).
 import { join } from 'node:path';
 import type { StudioEvent } from '../../common/contract.js';
-import { EngineClient, type EngineClientOptions } from '../jobs/engine-client.js';
-import type { EngineSpawner } from '../jobs/engine-protocol.js';
+import { EngineClient, type EngineClientOptions } from './engine-client.js';
+import type { EngineSpawner } from '../../common/engine-protocol.js';
 import { createGateway, type Gateway, type ShellHost } from './gateway.js';
 import { PathGrants } from './path-grants.js';
 import { RecentModels } from './recent-models.js';

@@ -1,5 +1,5 @@
 // Small conversions between typed arrays and stored bytes.
-import { castTensor, type FloatDType } from '../convert/cast.js';
+import { castTensor, type FloatDType } from './cast.js';
 
 export const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
