@@ -21,8 +21,31 @@ constexpr int kMaxN = 32;  // largest group
 
 using ::mcs::cpu::avx2::lookup16;
 
+// In-register transpose of an 8×8 block of floats.
+inline void transpose8(__m256& r0, __m256& r1, __m256& r2, __m256& r3, __m256& r4, __m256& r5, __m256& r6, __m256& r7) {
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+               t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+               t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44),
+               u3 = _mm256_shuffle_ps(t1, t3, 0xEE), u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+               u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r0 = _mm256_permute2f128_ps(u0, u4, 0x20), r1 = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r2 = _mm256_permute2f128_ps(u2, u6, 0x20), r3 = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r4 = _mm256_permute2f128_ps(u0, u4, 0x31), r5 = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r6 = _mm256_permute2f128_ps(u2, u6, 0x31), r7 = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
 // Element i of groups g0 … g0+count−1 (zero where a lane has no group) into v[i].
 inline void transpose_in(const float* src, int n, int count, __m256* v) {
+  if (count == kLanes && n % 8 == 0) {
+    for (int j = 0; j < n; j += 8) {
+      __m256 r[8];
+      for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(src + k * n + j);
+      transpose8(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+      for (int k = 0; k < 8; ++k) v[j + k] = r[k];
+    }
+    return;
+  }
   alignas(32) float tmp[kLanes];
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < kLanes; ++k) tmp[k] = k < count ? src[k * n + i] : 0.0f;
@@ -30,9 +53,22 @@ inline void transpose_in(const float* src, int n, int count, __m256* v) {
   }
 }
 
-// Lane k of codes[i] into dst[k·n + i] for the lanes that hold a group.
+// Lane k of codes[i] into dst[k·n + i] for the lanes that hold a group (codes fit a byte).
 template <typename T>
 inline void transpose_out(const __m256i* codes, int n, int count, T* dst) {
+  if (count == kLanes && n % 8 == 0) {
+    for (int j = 0; j < n; j += 8) {
+      __m256 r[8];
+      for (int k = 0; k < 8; ++k) r[k] = _mm256_castsi256_ps(codes[j + k]);
+      transpose8(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+      for (int k = 0; k < 8; ++k) {  // group k, elements j..j+7: eight int32 → eight bytes
+        const __m256i v = _mm256_castps_si256(r[k]);
+        const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + k * n + j), _mm_packus_epi16(w, w));
+      }
+    }
+    return;
+  }
   alignas(32) int32_t tmp[kLanes];
   for (int i = 0; i < n; ++i) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), codes[i]);
