@@ -228,7 +228,7 @@ void with_min(int groups, int n, int nmax, const float* x, const float* w, uint8
 }
 
 void q3(int groups, int n, int nmax, const float* x, int8_t* L, float* scales) {
-  __m256 X[kMaxN];
+  __m256 X[kMaxN], W[kMaxN], WX[kMaxN];  // x, w = x², w·x (the same products every pass)
   __m256i Li[kMaxN];
   const __m256 zero = _mm256_setzero_ps();
   for (int g0 = 0; g0 < groups; g0 += kLanes) {
@@ -240,17 +240,19 @@ void q3(int groups, int n, int nmax, const float* x, int8_t* L, float* scales) {
     const __m256 iscale = _mm256_div_ps(_mm256_set1_ps(static_cast<float>(-nmax)), max);
     __m256 sumlx = zero, suml2 = zero;
     for (int i = 0; i < n; ++i) {
+      W[i] = _mm256_mul_ps(X[i], X[i]);
+      WX[i] = _mm256_mul_ps(W[i], X[i]);
       Li[i] = clamp(nearest(_mm256_mul_ps(iscale, X[i])), -nmax, nmax - 1);
-      const __m256 l = _mm256_cvtepi32_ps(Li[i]), w = _mm256_mul_ps(X[i], X[i]);
-      sumlx = _mm256_add_ps(sumlx, _mm256_mul_ps(_mm256_mul_ps(w, X[i]), l));
-      suml2 = _mm256_add_ps(suml2, _mm256_mul_ps(_mm256_mul_ps(w, l), l));
+      const __m256 l = _mm256_cvtepi32_ps(Li[i]);
+      sumlx = _mm256_add_ps(sumlx, _mm256_mul_ps(WX[i], l));
+      suml2 = _mm256_add_ps(suml2, _mm256_mul_ps(_mm256_mul_ps(W[i], l), l));
     }
     // A lane that changed nothing in a pass would change nothing in the next
     // ones either, so running passes until no lane changes is each lane's loop.
     for (int itry = 0; itry < 5; ++itry) {
       __m256 changed = zero;
       for (int i = 0; i < n; ++i) {
-        const __m256 w = _mm256_mul_ps(X[i], X[i]), wx = _mm256_mul_ps(w, X[i]);
+        const __m256 w = W[i], wx = WX[i];
         const __m256 li = _mm256_cvtepi32_ps(Li[i]);
         __m256 slx = _mm256_sub_ps(sumlx, _mm256_mul_ps(wx, li));
         const __m256 active = gt(slx, zero);

@@ -147,17 +147,14 @@ void q3_K(const float* x, const float* qw, const Searches& s, uint8_t* out) {
     if (!d) continue;
     s.round_div(16, x + 16 * j, 0.0f, d, -4, 3, 4, reinterpret_cast<uint8_t*>(L + 16 * j));
   }
-  // High bit of element j into bit j/32 of hmask[j % 32]; the low 2 bits stay.
-  std::memset(y.hmask, 0, sizeof y.hmask);
-  uint8_t low[kQKK];
-  for (int j = 0; j < kQKK; ++j) {
-    int l = L[j];
-    if (l > 3) {
-      y.hmask[j % 32] = static_cast<uint8_t>(y.hmask[j % 32] | (1u << (j / 32)));
-      l -= 4;
-    }
-    low[j] = static_cast<uint8_t>(l);
+  // High bit of element j (codes 0..7) into bit j/32 of hmask[j % 32]; the low 2 bits stay.
+  for (int l = 0; l < 32; ++l) {
+    unsigned h = 0;
+    for (int k = 0; k < 8; ++k) h |= static_cast<unsigned>((L[32 * k + l] >> 2) & 1) << k;
+    y.hmask[l] = static_cast<uint8_t>(h);
   }
+  uint8_t low[kQKK];
+  for (int j = 0; j < kQKK; ++j) low[j] = static_cast<uint8_t>(L[j] & 3);
   pack2(low, y.qs);
   std::memcpy(out, &y, sizeof y);
 }
